@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pvkit: build, test and install the kit. `make help` lists the targets.
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+TESTVM := $(TOP)/tools/testvm/testvm
+VERSION := $(shell cat $(TOP)/VERSION)
+
+# The kernel to build against: the default test guest's (Debian bookworm
+# cloud) unless KVER or KDIR say otherwise. On a real guest:
+# make KDIR=/lib/modules/$(uname -r)/build
+KVER ?= $(shell $(TOP)/tools/testvm/kernels.sh default 2>/dev/null)
+KDIR ?= /usr/src/linux-headers-$(KVER)
+ifneq ($(origin KDIR),file)
+KVER := $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null || echo $(KVER))
+endif
+
+DRIVERS := vmm_clock vmmci virtio_console_fix
+# Test-only modules (never installed): selftests/<area>/kmod.
+TEST_KMODS := $(patsubst $(TOP)/%/Kbuild,%,$(wildcard $(TOP)/selftests/*/kmod/Kbuild))
+DRIVER_DIRS := $(foreach d,$(DRIVERS),$(if $(wildcard $(TOP)/drivers/$(d)/Kbuild),drivers/$(d)))
+
+B := $(TOP)/build/$(KVER)
+W ?= 1
+KMAKE = $(MAKE) -C $(KDIR) W=$(W) $(if $(PVKIT_DEBUG),PVKIT_DEBUG=y)
+
+# Extra kernels: `make check KVERS="..."` boots the smoke set on them too.
+KVERS ?=
+TESTVM_ARGS ?=
+
+.PHONY: all modules selftests check check-deps bench stress lint deps \
+	install uninstall clean help demo hostmodel debug
+
+all: modules
+
+help:
+	@echo "make            build the modules against KDIR ($(KDIR))"
+	@echo "make demo       boot a test guest with the kit and show each driver"
+	@echo "make check      build, run host tests, boot test VMs, run all selftests"
+	@echo "make bench      speed and accuracy numbers (never pass/fail on speed)"
+	@echo "make stress     long soaks (hundreds of race rounds)"
+	@echo "make lint       checkpatch --strict and sparse (C=2)"
+	@echo "make deps       install what this Debian machine lacks (apt-get)"
+	@echo "make install    modules_install + depmod + load-on-boot snippets (real guests)"
+	@echo "make uninstall  undo make install"
+	@echo "make clean"
+	@echo "Variables: KVER, KDIR, KVERS (extra kernels for check), PVKIT_DEBUG=1"
+
+# Build each module directory in a copy under build/KVER, so several
+# kernels can be built side by side without kbuild's objects colliding.
+modules:
+	@test -d $(KDIR) || { echo "no kernel headers in $(KDIR) (make deps, or set KDIR)" >&2; exit 1; }
+	@mkdir -p $(B)/src $(B)/modules
+	@rm -f $(B)/modules/*.ko
+	@cp -a $(TOP)/VERSION $(TOP)/compat $(B)/src/
+	@set -e; for d in $(DRIVER_DIRS) $(TEST_KMODS); do \
+		mkdir -p $(B)/src/$$d; \
+		cp -a $(TOP)/$$d/. $(B)/src/$$d/; \
+		echo "  MODULES $$d ($(KVER))"; \
+		$(KMAKE) M=$(B)/src/$$d modules; \
+		cp $(B)/src/$$d/*.ko $(B)/modules/; \
+	done
+
+debug:
+	$(MAKE) PVKIT_DEBUG=1 modules
+
+selftests:
+	@$(MAKE) -s -C $(TOP)/selftests all
+
+# The host model (QEMU with vmd's devices), cached outside the tree.
+hostmodel:
+	@if [ -x $(TOP)/tools/vmd-qemu/build.sh ]; then \
+		$(TOP)/tools/vmd-qemu/build.sh --path >/dev/null 2>&1 || \
+		$(TOP)/tools/vmd-qemu/build.sh >/dev/null; fi
+
+deps:
+	@$(TOP)/tools/deps.sh
+
+check-deps:
+	@$(TOP)/tools/deps.sh --check 2>/dev/null || $(TOP)/tools/deps.sh
+
+check: check-deps
+	@$(MAKE) -s modules
+	@$(MAKE) -s selftests
+	@$(MAKE) -s hostmodel
+	@$(TESTVM) check --kernel $(KVER) --smoke-kernels "$(KVERS)" $(TESTVM_ARGS)
+
+bench: check-deps
+	@$(MAKE) -s modules selftests hostmodel
+	@$(TESTVM) check --set bench --kernel $(KVER) --jobs 1 $(TESTVM_ARGS)
+
+stress: check-deps
+	@$(MAKE) -s modules selftests hostmodel
+	@$(TESTVM) check --set stress --kernel $(KVER) $(TESTVM_ARGS)
+
+demo: check-deps
+	@$(MAKE) -s modules selftests hostmodel
+	@$(TOP)/tools/testvm/demo --kernel $(KVER)
+
+lint:
+	@$(TOP)/tools/lint.sh $(KDIR)
+
+install: modules
+	install -d $(DESTDIR)/lib/modules/$(KVER)/updates/pvkit
+	install -m 0644 $(filter-out %pvkit_warn.ko,$(wildcard $(B)/modules/*.ko)) \
+		$(DESTDIR)/lib/modules/$(KVER)/updates/pvkit/
+	install -D -m 0644 $(TOP)/packaging/modules-load.d/pvkit.conf \
+		$(DESTDIR)/etc/modules-load.d/pvkit.conf
+	install -D -m 0644 $(TOP)/packaging/modprobe.d/pvkit.conf \
+		$(DESTDIR)/etc/modprobe.d/pvkit.conf
+	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
+
+uninstall:
+	rm -rf $(DESTDIR)/lib/modules/$(KVER)/updates/pvkit
+	rm -f $(DESTDIR)/etc/modules-load.d/pvkit.conf $(DESTDIR)/etc/modprobe.d/pvkit.conf
+	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
+
+clean:
+	rm -rf $(TOP)/build
+	@$(MAKE) -s -C $(TOP)/selftests clean
