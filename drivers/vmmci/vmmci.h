@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vmmci internal interfaces shared by the vmmci_*.c files. */
+#ifndef VMMCI_H
+#define VMMCI_H
+
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/pci.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include "vmmci_abi.h"
+#include "vmmci_proto.h"
+
+/* Lower bound for the periodic work, so a parameter cannot spin a CPU. */
+#define VMMCI_MIN_PERIOD_MS	10
+
+/* Counters exported through sysfs; all protected by vmmci_dev.lock. */
+struct vmmci_stats {
+	u64 irqs;		/* copy of vmmci_dev.irqs, for sysfs */
+	u64 cmds_seen;		/* distinct commands read from COMMAND */
+	u64 cmds_acked;		/* acks written */
+	u64 cmds_invalid;	/* unknown values seen (never acked) */
+	u64 cmds_polled;	/* commands first seen by the poll, not an IRQ */
+	u32 last_cmd;		/* last non-NONE value read */
+	u32 host_features;	/* copies for sysfs */
+	u32 features;
+	u64 last_ack_latency_ns; /* IRQ entry to ack write, IRQ path only */
+	u64 samples;		/* TIMESYNC samples taken */
+	s64 offset_ns;		/* last host - guest offset */
+	u64 max_offset_ns;	/* largest |offset| sampled */
+	u64 last_sample_ns;	/* guest CLOCK_REALTIME of the last sample */
+	u64 syncs;		/* clock steps done for SYNCRTC */
+	s64 last_step_ns;	/* size of the last step (SYNCRTC or correction) */
+	u64 last_sync_ns;	/* guest CLOCK_REALTIME right after that step */
+	u64 corrections;	/* bounded correction steps (vmmci.correct_max_us) */
+};
+
+struct vmmci_dev {
+	struct pci_dev *pdev;
+	void __iomem *base;
+	u32 host_features;	/* DEVICE_FEATURES as read at the last init */
+	u32 features;		/* negotiated: written to GUEST_FEATURES */
+	bool has_irq;		/* false: poll-only (no INTx routed) */
+	bool running;		/* between start and stop; device lock held */
+
+	/*
+	 * Serialises every multi-register sequence with the host (read
+	 * COMMAND then ack; read TIME_SEC then TIME_USEC) and protects
+	 * cmd_state, stats, host_power and stopping.
+	 */
+	struct mutex lock;
+	struct vmmci_cmd_state cmd_state;
+	struct vmmci_stats stats;
+	bool host_power;	/* the host asked for poweroff/reboot */
+	bool stopping;		/* teardown began: no work may re-arm */
+
+	u64 irq_ns;		/* ktime_get_ns() at the last IRQ (WRITE_ONCE) */
+	atomic64_t irqs;	/* interrupts that were ours (ISR bit set) */
+	struct work_struct irq_work;
+	struct delayed_work poll_work;
+	struct delayed_work sync_work;
+	struct notifier_block reboot_nb;
+};
+
+/* Module parameters (vmmci_main.c). */
+extern unsigned int vmmci_poll_ms;
+extern unsigned int vmmci_timesync_ms;
+extern bool vmmci_reboot_poweroff;
+extern unsigned int vmmci_correct_max_us;
+extern unsigned int vmmci_correct_min_us;
+
+/* vmmci_pci.c */
+int vmmci_pci_init(void);
+void vmmci_pci_uninit(void);
+
+/* vmmci_cmd.c */
+void vmmci_cmd_check(struct vmmci_dev *vd, bool from_irq);
+void vmmci_cmd_work(struct work_struct *work);
+void vmmci_cmd_poll_work(struct work_struct *work);
+void vmmci_cmd_schedule_poll(struct vmmci_dev *vd);
+int vmmci_reboot_init(struct vmmci_dev *vd);
+void vmmci_reboot_uninit(struct vmmci_dev *vd);
+
+/* vmmci_time.c */
+void vmmci_time_syncrtc(struct vmmci_dev *vd);
+void vmmci_time_work(struct work_struct *work);
+void vmmci_time_schedule(struct vmmci_dev *vd, bool now);
+
+/* vmmci_sysfs.c */
+extern const struct attribute_group *vmmci_sysfs_groups[];
+
+#endif /* VMMCI_H */

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host requests: read COMMAND (from the IRQ work or the poll), ack within
+ * the host's 3 s window, then act; and the late "guest powers off" notice
+ * to the host.
+ */
+#include <linux/io.h>
+#include <linux/ktime.h>
+#include <linux/reboot.h>
+#include <linux/workqueue.h>
+
+#include "vmmci.h"
+
+/* Ack = write back exactly the value read, 32 bits wide (EAX unmasked). */
+static void vmmci_cmd_ack(struct vmmci_dev *vd, u32 cmd, bool from_irq)
+{
+	iowrite32(cmd, vd->base + VMMCI_CONFIG_COMMAND);
+	vd->stats.cmds_acked++;
+	if (from_irq)
+		vd->stats.last_ack_latency_ns =
+			ktime_get_ns() - READ_ONCE(vd->irq_ns);
+}
+
+/*
+ * One look at COMMAND. Called with from_irq for the work queued by the
+ * interrupt handler and without it for the periodic poll, which catches
+ * requests whose interrupt the host's PIC dropped. Both run under
+ * vd->lock, so the read/ack pair is atomic with respect to each other and
+ * vmmci_cmd_decide() sees every value in order.
+ */
+void vmmci_cmd_check(struct vmmci_dev *vd, bool from_irq)
+{
+	struct device *dev = &vd->pdev->dev;
+	struct vmmci_decision d;
+	bool syncrtc = false;
+	u32 cmd;
+
+	mutex_lock(&vd->lock);
+	if (vd->stopping) {
+		mutex_unlock(&vd->lock);
+		return;
+	}
+	cmd = ioread32(vd->base + VMMCI_CONFIG_COMMAND);
+	d = vmmci_cmd_decide(&vd->cmd_state, cmd,
+			     vd->features & VMMCI_F_ACK,
+			     READ_ONCE(vmmci_reboot_poweroff));
+	if (d.action == VMMCI_ACT_NONE || d.action == VMMCI_ACT_REPEAT) {
+		mutex_unlock(&vd->lock);
+		return;
+	}
+
+	/* ack first: the host's 3 s clock is running, the rest can wait */
+	if (d.ack)
+		vmmci_cmd_ack(vd, cmd, from_irq);
+	vd->stats.cmds_seen++;
+	vd->stats.last_cmd = cmd;
+	if (!from_irq)
+		vd->stats.cmds_polled++;
+
+	switch (d.action) {
+	case VMMCI_ACT_POWEROFF:
+		vd->host_power = true;
+		dev_notice(dev, "host requested %s: powering off\n",
+			   vmmci_cmd_name(cmd));
+		orderly_poweroff(false);
+		break;
+	case VMMCI_ACT_REBOOT:
+		vd->host_power = true;
+		dev_notice(dev, "host requested reboot: rebooting\n");
+		orderly_reboot();
+		break;
+	case VMMCI_ACT_POWER_BUSY:
+		dev_info_ratelimited(dev,
+				     "host requested %s while already shutting down\n",
+				     vmmci_cmd_name(cmd));
+		break;
+	case VMMCI_ACT_SYNCRTC:
+		syncrtc = true;
+		break;
+	case VMMCI_ACT_INVALID:
+		vd->stats.cmds_invalid++;
+		dev_warn_ratelimited(dev,
+				     "ignoring invalid host command %#x (not acked)\n",
+				     cmd);
+		break;
+	default:
+		break;
+	}
+	mutex_unlock(&vd->lock);
+
+	if (syncrtc)
+		vmmci_time_syncrtc(vd);
+}
+
+void vmmci_cmd_work(struct work_struct *work)
+{
+	struct vmmci_dev *vd = container_of(work, struct vmmci_dev, irq_work);
+
+	vmmci_cmd_check(vd, true);
+}
+
+void vmmci_cmd_schedule_poll(struct vmmci_dev *vd)
+{
+	unsigned int ms = READ_ONCE(vmmci_poll_ms);
+
+	if (!ms)
+		return;
+	ms = max_t(unsigned int, ms, VMMCI_MIN_PERIOD_MS);
+	mutex_lock(&vd->lock);
+	if (!vd->stopping)
+		schedule_delayed_work(&vd->poll_work, msecs_to_jiffies(ms));
+	mutex_unlock(&vd->lock);
+}
+
+void vmmci_cmd_poll_work(struct work_struct *work)
+{
+	struct vmmci_dev *vd = container_of(to_delayed_work(work),
+					    struct vmmci_dev, poll_work);
+
+	vmmci_cmd_check(vd, false);
+	vmmci_cmd_schedule_poll(vd);
+}
+
+/*
+ * A guest-initiated poweroff or halt: tell the host with SHUTDOWN so it
+ * ends the VM (3 s later) instead of leaving a halted guest behind. This
+ * runs after userspace is gone and filesystems are synced. Not on a
+ * reboot (the host would kill the rebooting guest), not when the host
+ * asked for the shutdown itself (it already knows), and only with ACK
+ * negotiated (a host without it has no such path).
+ */
+static int vmmci_reboot_notify(struct notifier_block *nb,
+			       unsigned long action, void *data)
+{
+	struct vmmci_dev *vd = container_of(nb, struct vmmci_dev, reboot_nb);
+
+	if (action != SYS_POWER_OFF && action != SYS_HALT)
+		return NOTIFY_DONE;
+
+	mutex_lock(&vd->lock);
+	if (!vd->stopping && !vd->host_power && (vd->features & VMMCI_F_ACK)) {
+		iowrite32(VMMCI_SHUTDOWN, vd->base + VMMCI_CONFIG_COMMAND);
+		dev_info(&vd->pdev->dev, "told the host we power off\n");
+	}
+	mutex_unlock(&vd->lock);
+	return NOTIFY_DONE;
+}
+
+int vmmci_reboot_init(struct vmmci_dev *vd)
+{
+	vd->reboot_nb.notifier_call = vmmci_reboot_notify;
+	/* run after the other notifiers: the host kills us 3 s from here */
+	vd->reboot_nb.priority = INT_MIN;
+	return register_reboot_notifier(&vd->reboot_nb);
+}
+
+void vmmci_reboot_uninit(struct vmmci_dev *vd)
+{
+	unregister_reboot_notifier(&vd->reboot_nb);
+}
