@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interface between the vmm_clock objects. Each concern is a
+ * vmm_clock_<concern>.c with an _init()/_uninit() pair that
+ * vmm_clock_main.c calls in order and unwinds in reverse.
+ */
+#ifndef VMM_CLOCK_H
+#define VMM_CLOCK_H
+
+#include <linux/cpumask.h>
+#include <linux/percpu.h>
+#include <linux/time64.h>
+#include <linux/types.h>
+
+#include "vmm_clock_abi.h"
+#include "vmm_clock_math.h"
+
+/* Module parameters (vmm_clock_main.c). */
+extern bool vmm_clock_allow_kvm;
+extern bool vmm_clock_defer_to_tsc;
+extern bool vmm_clock_set_time;
+
+/* What detection found (vmm_clock_detect.c). */
+struct vmm_clock_host {
+	u32 base;		/* CPUID leaf with the signature we use */
+	u32 features;		/* EAX of base + 1 */
+	u32 kvm_base;		/* KVM signature leaf, 0 if none */
+	bool is_kvm;		/* accepted the KVM signature (allow_kvm) */
+	bool stable;		/* CLOCKSOURCE_STABLE_BIT advertised */
+};
+
+extern struct vmm_clock_host vmm_clock_host;
+int vmm_clock_detect(void);
+
+/* Host-written pages, per-CPU registration, hotplug, reboot (pages.c). */
+struct vmm_clock_cpu {
+	unsigned long registrations;	/* MSR writes with the enable bit */
+	unsigned long disables;		/* MSR writes of 0 */
+	unsigned long msr_errors;	/* WRMSR faulted */
+};
+
+DECLARE_PER_CPU(struct vmm_clock_cpu, vmm_clock_cpu);
+extern struct cpumask vmm_clock_live_mask;
+
+int vmm_clock_pages_init(void);
+void vmm_clock_pages_uninit(void);
+int vmm_clock_cpuhp_init(void);
+void vmm_clock_cpuhp_uninit(void);
+int vmm_clock_reboot_init(void);
+void vmm_clock_reboot_uninit(void);
+struct pvclock_time_info *vmm_clock_ti(unsigned int cpu);
+phys_addr_t vmm_clock_ti_phys(unsigned int cpu);
+void vmm_clock_register_this_cpu(void);
+void vmm_clock_disable_this_cpu(void);
+
+/* Read path and the clocksource (read.c). */
+struct vmm_clock_stats {
+	unsigned long retries;		/* snapshot torn or odd: read again */
+	unsigned long clamps;		/* reading behind the global last */
+	unsigned long odd_timeouts;	/* gave up: returned the last value */
+	unsigned long fallback_reads;	/* own page not live: used another */
+	unsigned long unfilled_reads;	/* no filled page at all */
+};
+
+DECLARE_PER_CPU(struct vmm_clock_stats, vmm_clock_stats);
+
+u64 vmm_clock_read_ns(void);
+int vmm_clock_rating(void);
+int vmm_clock_cs_init(void);
+void vmm_clock_cs_uninit(void);
+const struct pvclock_time_info *vmm_clock_first_live_ti(void);
+
+/* Host wall clock (wall.c). */
+extern bool vmm_clock_wall_present;
+int vmm_clock_wall_init(void);
+void vmm_clock_wall_uninit(void);
+int vmm_clock_wall_read(struct timespec64 *boot, struct timespec64 *now);
+
+/* Diagnostics (debugfs.c). */
+void vmm_clock_debugfs_init(void);
+void vmm_clock_debugfs_uninit(void);
+
+#endif /* VMM_CLOCK_H */
