@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Claim: "vmctl stop" (REBOOT on vmd) is acked inside the host's 3 s
+ * window and ends in an orderly guest reboot: the runner checks the
+ * shutdown hook and the host model's end reason (guest-reboot). With
+ * "-p" the driver's reboot_poweroff parameter is set first and the
+ * expected end is guest-poweroff. "-b" (bench) also prints how long
+ * userspace lived after the request.
+ *
+ * This program never exits on success: the VM ends under it.
+ */
+#include "vmmci_test.h"
+
+int main(int argc, char **argv)
+{
+	int poweroff = 0, bench = 0, opt;
+	const char *reason;
+	char req[128], reply[1024];
+	long long t0, acks0, acks = LLONG_MIN;
+
+	while ((opt = getopt(argc, argv, "bp")) != -1) {
+		if (opt == 'p')
+			poweroff = 1;
+		else if (opt == 'b')
+			bench = 1;
+	}
+	reason = poweroff ? "guest-poweroff" : "guest-reboot";
+
+	tap_header();
+	vmmci_setup();
+	tap_plan(2);
+
+	acks0 = vmmci_host_status("acks");
+	if (acks0 == LLONG_MIN)
+		tap_skip_all("no host model status (needs vmctl on the host)");
+	if (poweroff && vmmci_param("reboot_poweroff", "1"))
+		tap_bail("cannot set reboot_poweroff");
+
+	snprintf(req, sizeof(req), "expect-end %s vmctl stop, clean %s",
+		 reason, poweroff ? "poweroff" : "reboot");
+	if (hostctl(req, NULL, 0, 5000))
+		tap_bail("host did not take expect-end");
+
+	t0 = vmmci_now_ns(CLOCK_MONOTONIC);
+	if (vmmci_vmctl("stop", reply, sizeof(reply)) != 0)
+		tap_bail("vmctl stop failed: %s", reply);
+	tap_result(1, "vmctl stop sent: %s", reply);
+
+	/* the ack must show on the host before its 3 s timer fires */
+	while (vmmci_now_ns(CLOCK_MONOTONIC) - t0 < 3000000000LL) {
+		acks = vmmci_host_status("acks");
+		if (acks != LLONG_MIN && acks > acks0)
+			break;
+		vmmci_sleep_ms(50);
+	}
+	tap_result(acks != LLONG_MIN && acks > acks0,
+		   "host saw the ack after %lld ms (guest latency %lld ns)",
+		   (vmmci_now_ns(CLOCK_MONOTONIC) - t0) / 1000000,
+		   vmmci_stat("last_ack_latency_ns"));
+	if (acks == LLONG_MIN || acks <= acks0) {
+		/* the VM may still end cleanly: make sure the run fails */
+		hostctl("expect-end ack-seen vmctl stop was not acked in 3 s",
+			NULL, 0, 5000);
+		tap_finish();
+	}
+	/*
+	 * Wait for init to take us down; the runner judges the end. In
+	 * bench mode the last "alive_ms" line printed is a lower bound of
+	 * request -> userspace teardown.
+	 */
+	if (bench)
+		printf("stop_ack_seen_ms %lld\n",
+		       (vmmci_now_ns(CLOCK_MONOTONIC) - t0) / 1000000);
+	for (;;) {
+		fflush(stdout);
+		if (!bench) {
+			pause();
+			continue;
+		}
+		vmmci_sleep_ms(100);
+		printf("alive_ms %lld\n",
+		       (vmmci_now_ns(CLOCK_MONOTONIC) - t0) / 1000000);
+	}
+}

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the vmmci selftests: find the device and its sysfs
+ * counters, load/bind the driver, talk to the host model through
+ * hostctl's "vmctl" request and parse its "key=value" status.
+ */
+#ifndef VMMCI_TEST_H
+#define VMMCI_TEST_H
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "hostctl.h"
+
+#define VMMCI_DRV	"/sys/bus/pci/drivers/vmmci"
+#define VMMCI_PARAMS	"/sys/module/vmmci/parameters"
+
+static char vmmci_bdf[256];	/* e.g. 0000:00:03.0 */
+
+static inline long long vmmci_now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static inline void vmmci_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static inline int vmmci_read_str(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, len, f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static inline int vmmci_write_str(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int ret = 0;
+
+	if (!f)
+		return -1;
+	if (fputs(val, f) < 0)
+		ret = -1;
+	if (fclose(f))
+		ret = -1;
+	return ret;
+}
+
+/* Find the vmmci PCI device (0b5d:0777); 0 when found. */
+static inline int vmmci_find_device(void)
+{
+	DIR *d = opendir("/sys/bus/pci/devices");
+	struct dirent *e;
+	int found = -1;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char path[PATH_MAX], v[32], dev[32];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
+			 e->d_name);
+		if (vmmci_read_str(path, v, sizeof(v)))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
+			 e->d_name);
+		if (vmmci_read_str(path, dev, sizeof(dev)))
+			continue;
+		if (!strcmp(v, "0x0b5d") && !strcmp(dev, "0x0777")) {
+			snprintf(vmmci_bdf, sizeof(vmmci_bdf), "%s", e->d_name);
+			found = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/* Load the driver the way udev would: by the device's modalias. */
+static inline int vmmci_load(void)
+{
+	char path[PATH_MAX], alias[256], cmd[512];
+	struct stat st;
+
+	if (!stat(VMMCI_DRV, &st))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/modalias",
+		 vmmci_bdf);
+	if (vmmci_read_str(path, alias, sizeof(alias)))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "modprobe '%s'", alias);
+	if (system(cmd) != 0)
+		return -1;
+	return stat(VMMCI_DRV, &st);
+}
+
+static inline int vmmci_is_bound(void)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), VMMCI_DRV "/%s", vmmci_bdf);
+	return !stat(path, &st);
+}
+
+static inline int vmmci_bind(int on)
+{
+	if (on == vmmci_is_bound())
+		return 0;
+	return vmmci_write_str(on ? VMMCI_DRV "/bind" : VMMCI_DRV "/unbind",
+			       vmmci_bdf);
+}
+
+/* A sysfs counter of the bound device; -1 (as LLONG_MIN) on error. */
+static inline long long vmmci_stat(const char *name)
+{
+	char path[PATH_MAX], buf[64];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vmmci/%s",
+		 vmmci_bdf, name);
+	if (vmmci_read_str(path, buf, sizeof(buf)))
+		return LLONG_MIN;
+	return strtoll(buf, NULL, 0);
+}
+
+/* Wait up to @ms for counter @name to exceed @than. */
+static inline long long vmmci_wait_stat(const char *name, long long than,
+					unsigned int ms)
+{
+	long long v = vmmci_stat(name);
+	unsigned int waited = 0;
+
+	while (v != LLONG_MIN && v <= than && waited < ms) {
+		vmmci_sleep_ms(20);
+		waited += 20;
+		v = vmmci_stat(name);
+	}
+	return v;
+}
+
+static inline int vmmci_param(const char *name, const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), VMMCI_PARAMS "/%s", name);
+	return vmmci_write_str(path, val);
+}
+
+/*
+ * The standard start of every test: the device exists (else skip), the
+ * driver is loaded by alias and bound.
+ */
+static inline void vmmci_setup(void)
+{
+	if (vmmci_find_device())
+		tap_skip_all("no vmmci device (0b5d:0777): not on vmd");
+	if (vmmci_load())
+		tap_bail("cannot load vmmci by its modalias");
+	if (vmmci_bind(1) || !vmmci_is_bound())
+		tap_bail("vmmci is not bound to %s", vmmci_bdf);
+}
+
+/* "vmctl ARGS" on the host; returns its rc, -1 without a host channel. */
+static inline int vmmci_vmctl(const char *args, char *reply, size_t len)
+{
+	char req[256];
+
+	snprintf(req, sizeof(req), "vmctl %s", args);
+	return hostctl(req, reply, len, 20000);
+}
+
+/* Value of @key in a "k=v;k=v" or "k=v k=v" status line. */
+static inline int vmmci_kv(const char *line, const char *key, long long *val)
+{
+	size_t kl = strlen(key);
+	const char *p = line;
+
+	while ((p = strstr(p, key))) {
+		if ((p == line || p[-1] == ';' || p[-1] == ' ') && p[kl] == '=') {
+			*val = strtoll(p + kl + 1, NULL, 0);
+			return 0;
+		}
+		p += kl;
+	}
+	return -1;
+}
+
+/* Host status key; LLONG_MIN if unavailable. */
+static inline long long vmmci_host_status(const char *key)
+{
+	char reply[1024];
+	long long v;
+
+	if (vmmci_vmctl("status", reply, sizeof(reply)) != 0)
+		return LLONG_MIN;
+	if (vmmci_kv(reply, key, &v))
+		return LLONG_MIN;
+	return v;
+}
+
+#endif /* VMMCI_TEST_H */
