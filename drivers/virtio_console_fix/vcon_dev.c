@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The virtio device: probe/remove, freeze/restore, queue setup and config
+ * changes. probe and restore share vcon_vqs_init(); remove and freeze
+ * share the "stop the host, then free" order of vcon_dev_quiesce().
+ */
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_console.h>
+
+#include "vcon.h"
+
+struct class *vcon_class;
+
+static void vcon_dev_release(struct kref *kref)
+{
+	struct vcon_dev *vd = container_of(kref, struct vcon_dev, kref);
+
+	kfree(vd->in_vqs);
+	kfree(vd->out_vqs);
+	kfree(vd);
+}
+
+void vcon_dev_put(struct vcon_dev *vd)
+{
+	kref_put(&vd->kref, vcon_dev_release);
+}
+
+static int vcon_vqs_init(struct vcon_dev *vd)
+{
+	unsigned int i, nvqs = vd->nvqs;
+	struct virtqueue **vqs;
+	vq_callback_t **cbs;
+	const char **names;
+	int ret = -ENOMEM;
+
+	vqs = kcalloc(nvqs, sizeof(*vqs), GFP_KERNEL);
+	cbs = kcalloc(nvqs, sizeof(*cbs), GFP_KERNEL);
+	names = kcalloc(nvqs, sizeof(*names), GFP_KERNEL);
+	if (!vqs || !cbs || !names)
+		goto out_free;
+
+	for (i = 0; i < nvqs; i++) {
+		if (vd->multiport && (i == 2 || i == 3)) {
+			cbs[i] = i == 2 ? vcon_ctrl_intr : NULL;
+			names[i] = i == 2 ? "control-i" : "control-o";
+		} else {
+			cbs[i] = i % 2 ? vcon_out_intr : vcon_in_intr;
+			names[i] = i % 2 ? "output" : "input";
+		}
+	}
+	ret = virtio_find_vqs(vd->vdev, nvqs, vqs, cbs, names, NULL);
+	if (ret)
+		goto out_free;
+
+	for (i = 0; i < vd->max_nr_ports; i++) {
+		vd->in_vqs[i] = vqs[vcon_port_in_vq(i)];
+		vd->out_vqs[i] = vqs[vcon_port_in_vq(i) + 1];
+	}
+	if (vd->multiport) {
+		vd->c_ivq = vqs[2];
+		vd->c_ovq = vqs[3];
+	}
+out_free:
+	kfree(names);
+	kfree(cbs);
+	kfree(vqs);
+	return ret;
+}
+
+static void vcon_config_work(struct work_struct *work)
+{
+	struct vcon_dev *vd = container_of(work, struct vcon_dev, config_work);
+	struct vcon_port *port;
+	u16 rows, cols;
+
+	/* Only a single-port device reports its size in config space. */
+	if (vd->multiport ||
+	    !virtio_has_feature(vd->vdev, VIRTIO_CONSOLE_F_SIZE))
+		return;
+	port = vcon_port_find(vd, 0);
+	if (!port)
+		return;
+	virtio_cread(vd->vdev, struct virtio_console_config, rows, &rows);
+	virtio_cread(vd->vdev, struct virtio_console_config, cols, &cols);
+	if (port->is_console)
+		vcon_cons_resize(port, rows, cols);
+	vcon_port_put(port);
+}
+
+static void vcon_config_changed(struct virtio_device *vdev)
+{
+	struct vcon_dev *vd = vdev->priv;
+
+	if (!READ_ONCE(vd->removing))
+		schedule_work(&vd->config_work);
+}
+
+static u32 vcon_read_max_ports(struct virtio_device *vdev)
+{
+	u32 max;
+
+	if (!virtio_has_feature(vdev, VIRTIO_CONSOLE_F_MULTIPORT))
+		return 1;
+	virtio_cread(vdev, struct virtio_console_config, max_nr_ports, &max);
+	if (max < 1 || max > VCON_MAX_PORTS) {
+		dev_warn(&vdev->dev, "max_nr_ports %u clamped to 1..%u\n",
+			 max, VCON_MAX_PORTS);
+		max = clamp_t(u32, max, 1, VCON_MAX_PORTS);
+	}
+	return max;
+}
+
+/* Tell the host, then ports. Probe and restore. */
+static int vcon_dev_start(struct vcon_dev *vd)
+{
+	int ret;
+
+	if (vd->multiport) {
+		ret = vcon_ctrl_fill(vd);
+		if (ret)
+			return ret;
+	}
+	virtio_device_ready(vd->vdev);
+	if (!vd->multiport)
+		return 0;
+	/* Set first: the replies may arrive before the send returns. */
+	WRITE_ONCE(vd->ready, true);
+	return vcon_ctrl_send(vd, VIRTIO_CONSOLE_BAD_ID,
+			      VCON_CTRL_DEVICE_READY, 1);
+}
+
+/*
+ * Stop the host and every source of work, then free what the queues
+ * held. Remove and freeze.
+ */
+static void vcon_dev_quiesce(struct vcon_dev *vd)
+{
+	WRITE_ONCE(vd->removing, true);
+	WRITE_ONCE(vd->ready, false);
+	/* After the reset no callback runs and the host touches nothing. */
+	virtio_reset_device(vd->vdev);
+	cancel_work_sync(&vd->control_work);
+	cancel_work_sync(&vd->config_work);
+	if (vd->multiport) {
+		vcon_ctrl_drain(vd);
+		spin_lock_irq(&vd->c_ovq_lock);
+		vd->c_ovq = NULL;
+		spin_unlock_irq(&vd->c_ovq_lock);
+	}
+}
+
+static int vcon_probe(struct virtio_device *vdev)
+{
+	struct vcon_dev *vd;
+	int ret;
+
+	if (!vdev->config->get) {
+		dev_err(&vdev->dev, "transport cannot read config space\n");
+		return -EINVAL;
+	}
+	vd = kzalloc(sizeof(*vd), GFP_KERNEL);
+	if (!vd)
+		return -ENOMEM;
+	kref_init(&vd->kref);
+	vd->vdev = vdev;
+	vdev->priv = vd;
+	spin_lock_init(&vd->ports_lock);
+	INIT_LIST_HEAD(&vd->ports);
+	spin_lock_init(&vd->c_ivq_lock);
+	spin_lock_init(&vd->c_ovq_lock);
+	INIT_WORK(&vd->control_work, vcon_ctrl_work);
+	INIT_WORK(&vd->config_work, vcon_config_work);
+	vd->multiport = virtio_has_feature(vdev, VIRTIO_CONSOLE_F_MULTIPORT);
+	vd->max_nr_ports = vcon_read_max_ports(vdev);
+	vd->nvqs = vd->multiport ? 2 * (vd->max_nr_ports + 1) : 2;
+
+	ret = -ENOMEM;
+	vd->in_vqs = kcalloc(vd->max_nr_ports, sizeof(*vd->in_vqs),
+			     GFP_KERNEL);
+	vd->out_vqs = kcalloc(vd->max_nr_ports, sizeof(*vd->out_vqs),
+			      GFP_KERNEL);
+	if (!vd->in_vqs || !vd->out_vqs)
+		goto err_put;
+
+	ret = alloc_chrdev_region(&vd->devt_base, 0, vd->max_nr_ports,
+				  "virtio-portsdev");
+	if (ret)
+		goto err_put;
+	ret = vcon_vqs_init(vd);
+	if (ret)
+		goto err_chrdev;
+	ret = vcon_dev_start(vd);
+	if (ret)
+		goto err_reset;
+	if (!vd->multiport) {
+		/* A single-port device: port 0 exists and is the console. */
+		ret = vcon_port_add(vd, 0);
+		if (ret)
+			goto err_reset;
+	}
+	return 0;
+
+err_reset:
+	vcon_dev_quiesce(vd);
+	vdev->config->del_vqs(vdev);
+err_chrdev:
+	unregister_chrdev_region(vd->devt_base, vd->max_nr_ports);
+err_put:
+	vcon_dev_put(vd);
+	return ret;
+}
+
+static void vcon_remove(struct virtio_device *vdev)
+{
+	struct vcon_dev *vd = vdev->priv;
+	struct vcon_port *port, *tmp;
+
+	vcon_dev_quiesce(vd);
+	/* Nothing adds or removes ports now: the control work is gone. */
+	list_for_each_entry_safe(port, tmp, &vd->ports, list)
+		vcon_port_unplug(port);
+	vdev->config->del_vqs(vdev);
+	unregister_chrdev_region(vd->devt_base, vd->max_nr_ports);
+	vcon_dev_put(vd);
+}
+
+#ifdef CONFIG_PM_SLEEP
+static int vcon_freeze(struct virtio_device *vdev)
+{
+	struct vcon_dev *vd = vdev->priv;
+	struct vcon_port *port;
+
+	vcon_dev_quiesce(vd);
+	/* The ports stay; only their queues go until restore. */
+	list_for_each_entry(port, &vd->ports, list)
+		vcon_port_drain(port);
+	vdev->config->del_vqs(vdev);
+	return 0;
+}
+
+static int vcon_restore(struct virtio_device *vdev)
+{
+	struct vcon_dev *vd = vdev->priv;
+	struct vcon_port *port;
+	int ret;
+
+	ret = vcon_vqs_init(vd);
+	if (ret)
+		return ret;
+	WRITE_ONCE(vd->removing, false);
+	list_for_each_entry(port, &vd->ports, list) {
+		spin_lock_irq(&port->inbuf_lock);
+		port->in_vq = vd->in_vqs[port->id];
+		spin_unlock_irq(&port->inbuf_lock);
+		spin_lock_irq(&port->outvq_lock);
+		port->out_vq = vd->out_vqs[port->id];
+		spin_unlock_irq(&port->outvq_lock);
+		vcon_port_fill_in(port);
+	}
+	ret = vcon_dev_start(vd);
+	if (ret)
+		return ret;
+	/* The host forgot everything: announce the ports and their state. */
+	list_for_each_entry(port, &vd->ports, list) {
+		vcon_ctrl_send(vd, port->id, VCON_CTRL_PORT_READY, 1);
+		if (port->guest_connected)
+			vcon_ctrl_send(vd, port->id, VCON_CTRL_PORT_OPEN, 1);
+	}
+	return 0;
+}
+#endif
+
+static const struct virtio_device_id vcon_id_table[] = {
+	{ VIRTIO_ID_CONSOLE, VIRTIO_DEV_ANY_ID },
+	{ 0 },
+};
+MODULE_DEVICE_TABLE(virtio, vcon_id_table);
+
+static const unsigned int vcon_features[] = {
+	VIRTIO_CONSOLE_F_SIZE,
+	VIRTIO_CONSOLE_F_MULTIPORT,
+};
+
+struct virtio_driver vcon_virtio_driver = {
+	.driver.name = KBUILD_MODNAME,
+	.driver.owner = THIS_MODULE,
+	.id_table = vcon_id_table,
+	.feature_table = vcon_features,
+	.feature_table_size = ARRAY_SIZE(vcon_features),
+	.feature_table_legacy = vcon_features,
+	.feature_table_size_legacy = ARRAY_SIZE(vcon_features),
+	.probe = vcon_probe,
+	.remove = vcon_remove,
+	.config_changed = vcon_config_changed,
+#ifdef CONFIG_PM_SLEEP
+	.freeze = vcon_freeze,
+	.restore = vcon_restore,
+#endif
+};
