@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Claim: vmm_clock unloads and reloads cleanly, N cycles, while one thread
+ * per CPU reads CLOCK_MONOTONIC: rmmod is refused (EBUSY) while vmm-clock
+ * is current, succeeds once another clocksource is selected, the host
+ * model then reports every vCPU's pvclock MSR disabled, and time never
+ * goes backwards. Kernel splats fail the run through the runner.
+ *
+ * Usage: unload [-c CYCLES]   (default 50)
+ */
+#include "vmm_clock_util.h"
+
+static volatile int stop;
+
+/* "vmctl pvclock status": every "cpuN ... enabled=0"; -1 without host. */
+static int host_all_disabled(char *evidence, size_t len)
+{
+	char reply[1024], *p;
+	int cpus = 0;
+
+	if (vcu_host("vmctl pvclock status", reply, sizeof(reply)) == -1)
+		return -1;
+	snprintf(evidence, len, "%s", reply);
+	for (p = reply; (p = strstr(p, "enabled=")); p += 8) {
+		cpus++;
+		if (p[8] != '0')
+			return 0;
+	}
+	return cpus > 0;
+}
+
+int main(int argc, char **argv)
+{
+	char other[64], evidence[1024];
+	int cycles = 50, opt, c, ret, refused, host_ok = 1, host_checked = 0;
+	int load_fail = 0, unload_fail = 0;
+	struct vcu_reader *r;
+
+	while ((opt = getopt(argc, argv, "c:")) != -1) {
+		if (opt == 'c')
+			cycles = atoi(optarg);
+		else
+			return TAP_FAIL;
+	}
+	tap_header();
+	vcu_require_current();
+	if (vcu_other_clocksource(other, sizeof(other)))
+		tap_bail("no other clocksource to switch to");
+	tap_plan(5);
+
+	ret = vcu_rmmod();
+	refused = ret == -EBUSY && vcu_module_loaded();
+	tap_result(refused, "rmmod refused while current (%d)", ret);
+	if (!refused && !vcu_module_loaded())
+		vcu_modprobe(NULL);
+
+	r = vcu_readers_start(0, &stop);
+	for (c = 0; c < cycles; c++) {
+		if (vcu_set_current(VCU_NAME) || vcu_set_current(other)) {
+			tap_diag("cycle %d: switching failed", c);
+			unload_fail++;
+			break;
+		}
+		ret = vcu_rmmod();
+		if (ret || vcu_module_loaded()) {
+			tap_diag("cycle %d: rmmod: %d", c, ret);
+			unload_fail++;
+			break;
+		}
+		/* Asking the host is slow (serial): first and last cycle. */
+		if (c == 0 || c == cycles - 1) {
+			int d = host_all_disabled(evidence, sizeof(evidence));
+
+			if (d >= 0) {
+				host_checked++;
+				if (!d) {
+					host_ok = 0;
+					tap_diag("cycle %d host: %s", c, evidence);
+				}
+			}
+		}
+		if (vcu_modprobe(NULL) || !vcu_available(VCU_NAME)) {
+			tap_diag("cycle %d: reload failed", c);
+			load_fail++;
+			break;
+		}
+	}
+	stop = 1;
+	tap_result(!unload_fail, "%d unload cycles with another clocksource current",
+		   c);
+	tap_result(!load_fail, "reloaded each time");
+	if (host_checked)
+		tap_result(host_ok, "host saw every pvclock MSR disabled after unload (%d checks)",
+			   host_checked);
+	else
+		tap_skip("no host channel for vmctl pvclock status");
+	tap_result(vcu_readers_join(r) == 0,
+		   "no backward step while unloading and reloading");
+	free(r);
+	if (vcu_module_loaded())
+		vcu_set_current(VCU_NAME);
+	tap_finish();
+}

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the vmm_clock selftests: the module, the clocksource
+ * sysfs files, the driver's debugfs counters, CPU pinning and the clock
+ * reads the claims are about.
+ */
+#ifndef VMM_CLOCK_UTIL_H
+#define VMM_CLOCK_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "hostctl.h"
+
+#define VCU_CS_DIR	"/sys/devices/system/clocksource/clocksource0"
+#define VCU_CURRENT	VCU_CS_DIR "/current_clocksource"
+#define VCU_AVAILABLE	VCU_CS_DIR "/available_clocksource"
+#define VCU_DEBUGFS	"/sys/kernel/debug/vmm_clock"
+#define VCU_NAME	"vmm-clock"
+
+static inline int64_t vcu_now_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Whole small file into @buf, trailing newline stripped; -1 on error. */
+static inline int vcu_read_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
+}
+
+/* 0 or -errno. */
+static inline int vcu_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static inline int vcu_current(char *buf, size_t len)
+{
+	return vcu_read_file(VCU_CURRENT, buf, len);
+}
+
+static inline int vcu_set_current(const char *name)
+{
+	char cur[64];
+	int ret = vcu_write_file(VCU_CURRENT, name);
+
+	if (ret)
+		return ret;
+	if (vcu_current(cur, sizeof(cur)) || strcmp(cur, name))
+		return -EINVAL;
+	return 0;
+}
+
+static inline int vcu_available(const char *name)
+{
+	char buf[512], *tok, *save;
+
+	if (vcu_read_file(VCU_AVAILABLE, buf, sizeof(buf)))
+		return 0;
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (!strcmp(tok, name))
+			return 1;
+	return 0;
+}
+
+/* The best-rated available clocksource other than ours (list order). */
+static inline int vcu_other_clocksource(char *out, size_t len)
+{
+	static const char *const pref[] = { "tsc", "hpet", "acpi_pm",
+					    "refined-jiffies", "jiffies" };
+	size_t i;
+
+	for (i = 0; i < sizeof(pref) / sizeof(pref[0]); i++) {
+		if (vcu_available(pref[i])) {
+			snprintf(out, len, "%s", pref[i]);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Value of "key value" in the driver's debugfs status; -1 if missing. */
+static inline long long vcu_status(const char *key)
+{
+	char buf[4096], *line, *save;
+	size_t klen = strlen(key);
+
+	if (vcu_read_file(VCU_DEBUGFS "/status", buf, sizeof(buf)))
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, key, klen) && line[klen] == ' ')
+			return strtoll(line + klen + 1, NULL, 0);
+	return -1;
+}
+
+static inline int vcu_module_loaded(void)
+{
+	return access("/sys/module/vmm_clock", F_OK) == 0;
+}
+
+/* modprobe with optional parameters; returns modprobe's exit status. */
+static inline int vcu_modprobe(const char *params)
+{
+	char cmd[256];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "modprobe vmm_clock %s >/dev/null 2>&1",
+		 params ? params : "");
+	rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* 0 or -errno; O_NONBLOCK so a busy module fails instead of waiting. */
+static inline int vcu_rmmod(void)
+{
+	if (syscall(SYS_delete_module, "vmm_clock", O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+/* finit_module of our .ko (under updates/): 0 or -errno. */
+static inline int vcu_finit(const char *params)
+{
+	char path[256];
+	struct utsname u;
+	int fd, ret = 0;
+
+	uname(&u);
+	snprintf(path, sizeof(path),
+		 "/lib/modules/%s/updates/pvkit/vmm_clock.ko", u.release);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ENOENT;
+	if (syscall(SYS_finit_module, fd, params ? params : "", 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Load (if needed) and make ours current: 0, or skip/bail. */
+static inline void vcu_require_current(void)
+{
+	if (getuid())
+		tap_skip_all("needs root");
+	if (!vcu_module_loaded() && vcu_modprobe(NULL))
+		tap_skip_all("modprobe vmm_clock failed (not a vmm guest?)");
+	if (!vcu_available(VCU_NAME))
+		tap_bail("%s not in available_clocksource", VCU_NAME);
+	if (vcu_set_current(VCU_NAME))
+		tap_bail("cannot select %s", VCU_NAME);
+}
+
+static inline int vcu_pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Host request; NULL reply ok. Returns the host rc or -1 (no host). */
+static inline int vcu_host(const char *req, char *reply, size_t len)
+{
+	char r[1024];
+	int rc = hostctl(req, r, sizeof(r), 20000);
+
+	if (reply)
+		snprintf(reply, len, "%s", rc == -1 ? "" : r);
+	if (rc > 0)
+		tap_diag("host: '%s' -> rc %d: %s", req, rc, r);
+	return rc;
+}
+
+/*
+ * Monotonicity readers: one thread pinned per CPU reads CLOCK_MONOTONIC
+ * until it did @reads reads (or *stop is set when @reads is 0). Each
+ * reading must be >= the thread's previous one, and >= the global maximum
+ * published before the read began: that catches one CPU's clock running
+ * behind another's.
+ */
+struct vcu_reader {
+	pthread_t thread;
+	int cpu;
+	unsigned long long reads, target;
+	unsigned long long backward;	/* local or cross-CPU inversions */
+	int64_t worst_ns;		/* largest inversion */
+	int64_t max_gap_ns;		/* longest time between two reads */
+	volatile int *stop;
+};
+
+static int64_t vcu_global_max;
+
+static inline void *vcu_reader_main(void *arg)
+{
+	struct vcu_reader *r = arg;
+	int64_t prev = 0, t, seen, gap;
+	int64_t wall_prev = vcu_now_ns(CLOCK_MONOTONIC_RAW);
+
+	vcu_pin(r->cpu);
+	while (r->target ? r->reads < r->target : !*r->stop) {
+		seen = __atomic_load_n(&vcu_global_max, __ATOMIC_ACQUIRE);
+		t = vcu_now_ns(CLOCK_MONOTONIC);
+		r->reads++;
+		if (t < prev || t < seen) {
+			int64_t d = (prev > seen ? prev : seen) - t;
+
+			r->backward++;
+			if (d > r->worst_ns)
+				r->worst_ns = d;
+		}
+		prev = t;
+		while (seen < t &&
+		       !__atomic_compare_exchange_n(&vcu_global_max, &seen, t, 0,
+						    __ATOMIC_RELEASE,
+						    __ATOMIC_ACQUIRE))
+			;
+		if (!(r->reads & 1023)) {
+			int64_t w = vcu_now_ns(CLOCK_MONOTONIC_RAW);
+
+			gap = w - wall_prev;
+			if (gap > r->max_gap_ns)
+				r->max_gap_ns = gap;
+			wall_prev = w;
+		}
+	}
+	return NULL;
+}
+
+static inline int vcu_ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int)n : 1;
+}
+
+/* Start one reader per online CPU; returns the array (ncpus entries). */
+static inline struct vcu_reader *vcu_readers_start(unsigned long long reads,
+						   volatile int *stop)
+{
+	int i, n = vcu_ncpus();
+	struct vcu_reader *r = calloc(n, sizeof(*r));
+
+	if (!r)
+		tap_bail("out of memory");
+	for (i = 0; i < n; i++) {
+		r[i].cpu = i;
+		r[i].target = reads;
+		r[i].stop = stop;
+		if (pthread_create(&r[i].thread, NULL, vcu_reader_main, &r[i]))
+			tap_bail("pthread_create failed");
+	}
+	return r;
+}
+
+/* Join; returns total inversions and prints the evidence. */
+static inline unsigned long long vcu_readers_join(struct vcu_reader *r)
+{
+	unsigned long long bad = 0;
+	int i, n = vcu_ncpus();
+
+	for (i = 0; i < n; i++) {
+		pthread_join(r[i].thread, NULL);
+		tap_diag("cpu%d reads %llu backward %llu worst %lld ns",
+			 r[i].cpu, r[i].reads, r[i].backward,
+			 (long long)r[i].worst_ns);
+		bad += r[i].backward;
+	}
+	return bad;
+}
+
+#endif /* VMM_CLOCK_UTIL_H */
