@@ -286,7 +286,7 @@ static struct pci_driver vmmci_pci_driver = {
 	.probe = vmmci_probe,
 	.remove = vmmci_remove,
 	.shutdown = vmmci_shutdown,
-	.driver.pm = pm_sleep_ptr(&vmmci_pm_ops),
+	.driver.pm = &vmmci_pm_ops,
 	/* created after probe succeeds, removed before remove runs */
 	.driver.dev_groups = vmmci_sysfs_groups,
 };
