@@ -16,7 +16,7 @@ static void vmmci_cmd_ack(struct vmmci_dev *vd, u32 cmd, bool from_irq)
 {
 	iowrite32(cmd, vd->base + VMMCI_CONFIG_COMMAND);
 	vd->stats.cmds_acked++;
-	if (from_irq)
+	if (from_irq && READ_ONCE(vd->irq_ns))
 		vd->stats.last_ack_latency_ns =
 			ktime_get_ns() - READ_ONCE(vd->irq_ns);
 }

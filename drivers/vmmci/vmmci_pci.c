@@ -118,8 +118,8 @@ static int vmmci_start(struct vmmci_dev *vd)
 		goto err_free_irq;
 
 	vd->running = true;
-	queue_work(system_highpri_wq, &vd->irq_work);
-	vmmci_cmd_schedule_poll(vd);
+	/* the first poll, right now, is the check for a pending request */
+	schedule_delayed_work(&vd->poll_work, 0);
 	vmmci_time_schedule(vd, true);
 	return 0;
 
