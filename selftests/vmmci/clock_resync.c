@@ -12,22 +12,32 @@
 
 #define VMMCI_TOLERANCE_NS	10000000LL
 
-/* guest - host, with the round trip as the uncertainty; 0 on success */
+/*
+ * guest - host, with the round trip as the uncertainty; 0 on success.
+ * "Host" is the host model's wall clock: the runner's CLOCK_REALTIME
+ * (hostctl "time") plus the model's clock_offset_ns (vmctl clock steps).
+ */
 static int vmmci_measure(long long *err, long long *rtt)
 {
-	long long g0, g1, h;
+	long long g0, g1, h, off = vmmci_host_status("clock_offset_ns");
 
+	if (off == LLONG_MIN)
+		off = 0;
 	g0 = vmmci_now_ns(CLOCK_REALTIME);
 	h = hostctl_time_ns();
 	g1 = vmmci_now_ns(CLOCK_REALTIME);
 	if (!h)
 		return -1;
 	*rtt = g1 - g0;
-	*err = g0 + (g1 - g0) / 2 - h;
+	*err = g0 + (g1 - g0) / 2 - (h + off);
 	return 0;
 }
 
-/* Ask the host for a clock step and wait for the resulting guest step. */
+/*
+ * Ask the host for a clock step and wait for the resulting guest step.
+ * vmd only notices forward jumps, so a backward step is followed by an
+ * explicit syncrtc.
+ */
 static int vmmci_step_host(const char *arg, long long *waited_ms)
 {
 	char args[64], reply[512];
@@ -37,6 +47,10 @@ static int vmmci_step_host(const char *arg, long long *waited_ms)
 	t0 = vmmci_now_ns(CLOCK_MONOTONIC);
 	if (vmmci_vmctl(args, reply, sizeof(reply)) != 0) {
 		tap_diag("vmctl %s: %s", args, reply);
+		return -1;
+	}
+	if (arg[0] == '-' && vmmci_vmctl("syncrtc", reply, sizeof(reply))) {
+		tap_diag("vmctl syncrtc: %s", reply);
 		return -1;
 	}
 	syncs = vmmci_wait_stat("syncs", syncs0, 5000);
