@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the virtio_console selftests: load our driver or the
+ * in-tree one, find a port by its name, talk to the host side.
+ */
+#ifndef VCON_UTIL_H
+#define VCON_UTIL_H
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../lib/tap.h"
+#include "../lib/hostctl.h"
+
+#define VCON_PORT_NAME	"pvkit.p0"
+
+static inline double vcon_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* True when the loaded virtio_console is ours (it has a version). */
+static inline bool vcon_driver_is_ours(void)
+{
+	return access("/sys/module/virtio_console/version", F_OK) == 0;
+}
+
+static inline bool vcon_driver_loaded(void)
+{
+	return access("/sys/module/virtio_console", F_OK) == 0;
+}
+
+static inline int vcon_sh(const char *fmt, const char *arg)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), fmt, arg);
+	return system(cmd);
+}
+
+/*
+ * Make @intree (Debian's module) or ours the bound virtio_console. The
+ * in-tree one is loaded by path since modprobe prefers updates/.
+ */
+static inline int vcon_load_driver(bool intree)
+{
+	struct utsname u;
+	char path[256];
+
+	if (vcon_driver_loaded() && vcon_driver_is_ours() == !intree)
+		return 0;
+	if (vcon_driver_loaded() &&
+	    vcon_sh("rmmod virtio_console%s", " 2>/dev/null"))
+		return -1;
+	vcon_sh("modprobe virtio_pci%s", " 2>/dev/null");
+	if (!intree)
+		return vcon_sh("modprobe virtio_console%s", "") ? -1 : 0;
+	uname(&u);
+	snprintf(path, sizeof(path),
+		 "/lib/modules/%s/kernel/drivers/char/virtio_console.ko",
+		 u.release);
+	return vcon_sh("insmod %s", path) ? -1 : 0;
+}
+
+/* /dev/vportXpY of the port named @name, waiting up to @secs for it. */
+static inline int vcon_find_port(const char *name, char *dev, size_t len,
+				 double secs)
+{
+	double end = vcon_now() + secs;
+
+	do {
+		DIR *d = opendir("/sys/class/virtio-ports");
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			char p[512], buf[300] = "";
+			FILE *f;
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "/sys/class/virtio-ports/%s/name",
+				 e->d_name);
+			f = fopen(p, "r");
+			if (!f)
+				continue;
+			if (!fgets(buf, sizeof(buf), f))
+				buf[0] = 0;
+			fclose(f);
+			buf[strcspn(buf, "\n")] = 0;
+			if (!strcmp(buf, name)) {
+				snprintf(dev, len, "/dev/%s", e->d_name);
+				closedir(d);
+				if (access(dev, F_OK) == 0)
+					return 0;
+				break;
+			}
+		}
+		if (d)
+			closedir(d);
+		usleep(50 * 1000);
+	} while (vcon_now() < end);
+	return -1;
+}
+
+/* Wait until the host side of @fd's port is connected (no POLLHUP). */
+static inline int vcon_wait_host(int fd, double secs)
+{
+	double end = vcon_now() + secs;
+
+	do {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+		if (poll(&p, 1, 10) >= 0 && !(p.revents & POLLHUP))
+			return 0;
+		usleep(20 * 1000);
+	} while (vcon_now() < end);
+	return -1;
+}
+
+/*
+ * Standard opening of a test: host channel, driver, port. Skips the whole
+ * program when there is no host side or no such port (a real guest).
+ */
+static inline void vcon_setup(bool intree, const char *name, char *dev,
+			      size_t len)
+{
+	if (hostctl("log virtio_console test", NULL, 0, 5000))
+		tap_skip_all("no hostctl channel (not under testvm)");
+	if (vcon_load_driver(intree))
+		tap_bail("cannot load %s virtio_console",
+			 intree ? "the in-tree" : "our");
+	if (vcon_driver_is_ours() == intree)
+		tap_bail("wrong virtio_console bound");
+	if (vcon_find_port(name, dev, len, 10))
+		tap_skip_all("no virtio port named %s", name);
+}
+
+#endif /* VCON_UTIL_H */
