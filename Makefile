@@ -12,7 +12,7 @@ VERSION := $(shell cat $(TOP)/VERSION)
 KVER ?= $(shell $(TOP)/tools/testvm/kernels.sh default 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(KVER)
 ifneq ($(origin KDIR),file)
-KVER := $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null || echo $(KVER))
+KVER := $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 endif
 
 DRIVERS := vmm_clock vmmci virtio_console_fix
