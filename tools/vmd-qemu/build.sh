@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the vmd host model: Debian's QEMU 7.2 source package plus
+# tools/vmd-qemu/patches/*.patch, x86_64-softmmu only (TCG; KVM still
+# compiles).  The binary lands in a cache directory named after a hash of
+# this script and the patches, so a second run with the same inputs only
+# prints the path.  The last stdout line is always the binary's path.
+#
+# Usage: build.sh          build if needed, print the binary path
+#        build.sh --path   print the path; exit 0 if built, 1 if not
+#
+# Environment: PVKIT_CACHE (default /var/cache/pvkit), JOBS (default 2).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache_root=${PVKIT_CACHE:-/var/cache/pvkit}/vmd-qemu
+jobs=${JOBS:-2}
+
+# The key covers everything that changes the binary we produce: this script
+# (configure flags) and each patch, in apply order.
+key=$( { cat "$here/build.sh"; for p in "$here"/patches/*.patch; do
+	[ -e "$p" ] || continue; basename "$p"; cat "$p"; done; } |
+	sha256sum | cut -c1-12)
+out_dir=$cache_root/$key
+out=$out_dir/qemu-system-x86_64
+
+if [ "${1:-}" = "--path" ]; then
+	echo "$out"
+	[ -x "$out" ]
+	exit
+fi
+if [ $# -gt 0 ]; then
+	echo "usage: $0 [--path]" >&2
+	exit 2
+fi
+if [ -x "$out" ]; then
+	echo "$out"
+	exit 0
+fi
+
+log() { echo "build.sh: $*" >&2; }
+
+mkdir -p "$cache_root"
+# One build at a time: several engineers share the machine and the cache.
+exec 9>"$cache_root/.lock"
+flock 9
+if [ -x "$out" ]; then
+	echo "$out"
+	exit 0
+fi
+
+srcdir=$cache_root/src
+pristine=$(ls -d "$srcdir"/qemu-*/ 2>/dev/null | head -n1 || true)
+if [ -z "$pristine" ]; then
+	sources=/etc/apt/sources.list.d/debian.sources
+	if ! grep -q '^Types:.*deb-src' "$sources"; then
+		log "enabling deb-src in $sources"
+		sed -i 's/^Types: deb$/Types: deb deb-src/' "$sources"
+	fi
+	apt-get update -q >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends ninja-build meson libglib2.0-dev \
+		libpixman-1-dev libfdt-dev libslirp-dev pkg-config flex bison \
+		zlib1g-dev python3-venv dpkg-dev qemu-system-data seabios >&2
+	mkdir -p "$srcdir"
+	(cd "$srcdir" && apt-get source -q qemu) >&2
+	pristine=$(ls -d "$srcdir"/qemu-*/ | head -n1)
+fi
+pristine=${pristine%/}
+
+# Apply the patches to a fresh copy of the pristine tree, then sync only the
+# files whose content differs into a long-lived build tree, so ninja rebuilds
+# just what the patches touched (a full build is ~4 min on 2 cores).
+stage=$cache_root/stage
+work=$cache_root/work/$(basename "$pristine")
+rm -rf "$stage"
+mkdir -p "$stage"
+log "copying $pristine"
+cp -a "$pristine" "$stage/tree"
+for p in "$here"/patches/*.patch; do
+	[ -e "$p" ] || continue
+	log "applying $(basename "$p")"
+	patch -d "$stage/tree" -p1 -s --no-backup-if-mismatch <"$p" >&2
+done
+mkdir -p "$work"
+rsync -a --checksum --delete --exclude=/build "$stage/tree/" "$work/" >&2
+rm -rf "$stage"
+
+cd "$work"
+if [ ! -f build/build.ninja ]; then
+	log "configuring"
+	mkdir -p build
+	(cd build && ../configure --target-list=x86_64-softmmu \
+		--without-default-features --disable-docs --disable-werror \
+		--enable-slirp --enable-tcg --enable-kvm \
+		--meson=/usr/bin/meson) >&2
+fi
+log "building with ninja -j$jobs"
+start=$(date +%s)
+ninja -C build -j"$jobs" qemu-system-x86_64 >&2
+log "built in $(( $(date +%s) - start ))s"
+
+mkdir -p "$out_dir"
+install -m 0755 build/qemu-system-x86_64 "$out.tmp"
+mv "$out.tmp" "$out"
+echo "$out"
