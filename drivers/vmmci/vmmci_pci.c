@@ -288,7 +288,7 @@ static struct pci_driver vmmci_pci_driver = {
 	.shutdown = vmmci_shutdown,
 	.driver.pm = &vmmci_pm_ops,
 	/* created after probe succeeds, removed before remove runs */
-	.driver.dev_groups = vmmci_sysfs_groups,
+	.dev_groups = vmmci_sysfs_groups,
 };
 
 int vmmci_pci_init(void)

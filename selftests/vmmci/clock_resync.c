@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 	long long before, err, rtt, waited, step;
 	int bench = 0, opt, ok;
 	unsigned int secs = 3600;
-	char fwd[32], back[32];
+	char fwd[32], back[32], cs[64];
 
 	while ((opt = getopt(argc, argv, "bs:")) != -1) {
 		if (opt == 'b')
@@ -80,6 +80,9 @@ int main(int argc, char **argv)
 		tap_skip_all("no host channel");
 	tap_plan(3);
 	tap_diag("before: guest - host = %lld ns (rtt %lld ns)", before, rtt);
+	if (!vmmci_read_str("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			    cs, sizeof(cs)))
+		tap_diag("guest clocksource: %s", cs);
 
 	ok = !vmmci_step_host(fwd, &waited);
 	step = vmmci_stat("last_step_ns");
