@@ -147,4 +147,55 @@ static inline void vcon_setup(bool intree, const char *name, char *dev,
 		tap_skip_all("no virtio port named %s", name);
 }
 
+/* CRC-32 as zlib computes it (host/vcon_peer.py uses zlib.crc32). */
+static inline unsigned int vcon_crc32(unsigned int crc, const void *data,
+				      size_t len)
+{
+	static unsigned int table[256];
+	const unsigned char *p = data;
+	size_t i;
+
+	if (!table[1]) {
+		for (i = 0; i < 256; i++) {
+			unsigned int c = i;
+			int k;
+
+			for (k = 0; k < 8; k++)
+				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+	}
+	crc = ~crc;
+	for (i = 0; i < len; i++)
+		crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+/* Ask the host; bail out of the whole program if it cannot answer. */
+static inline void vcon_host(const char *req, char *reply, size_t len,
+			     int timeout_ms)
+{
+	int rc = hostctl(req, reply, len, timeout_ms);
+
+	if (rc)
+		tap_bail("host request '%s' failed: rc %d %s", req, rc,
+			 reply ? reply : "");
+}
+
+/* Parse "-p NAME -s SOCK" style options shared by the port tests. */
+static inline void vcon_port_args(int argc, char **argv, const char **name,
+				  const char **sock, bool *intree)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-p") && i + 1 < argc)
+			*name = argv[++i];
+		else if (!strcmp(argv[i], "-s") && i + 1 < argc)
+			*sock = argv[++i];
+		else if (!strcmp(argv[i], "--intree") && intree)
+			*intree = true;
+	}
+}
+
 #endif /* VCON_UTIL_H */

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Host peer of the virtio_console selftests. Sockets are QEMU chardevs in
+$PVKIT_RUN; results that a spawned peer produces go to a file next to it,
+which `result` waits for, so a guest test can `spawn` the peer, do its part
+and then `run vcon_peer.py result NAME` for the verdict.
+
+  sink SOCK N TAG          read N bytes, write "bytes crc32 secs" to TAG,
+                           disconnect
+  source SOCK N TAG        send N random bytes, write "bytes crc32 secs"
+                           to TAG, disconnect once the guest acks a byte
+  hello SOCK TEXT          wait for a byte, send TEXT, disconnect
+  stall SOCK               connect and never read (until killed)
+  echo SOCK N              send back what arrives, N bytes in all
+  result TAG [SECS]        wait for TAG's result and print it
+  file-has PATH TEXT [SECS] wait until PATH (in $PVKIT_RUN) contains TEXT
+  device-del ID            QMP device_del on $PVKIT_QMP, wait for the event
+"""
+import json
+import os
+import socket
+import sys
+import time
+import zlib
+
+RUN = os.environ.get("PVKIT_RUN", ".")
+
+
+def connect(name, tries=200):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    for _ in range(tries):
+        try:
+            s.connect(os.path.join(RUN, name))
+            return s
+        except OSError:
+            time.sleep(0.05)
+    sys.exit("cannot connect to " + name)
+
+
+def put_result(tag, text):
+    tmp = os.path.join(RUN, "vcon-%s.tmp" % tag)
+    with open(tmp, "w") as f:
+        f.write(text + "\n")
+    os.rename(tmp, os.path.join(RUN, "vcon-%s.result" % tag))
+
+
+def sink(name, n, tag):
+    s = connect(name)
+    n, got, crc, t0 = int(n), 0, 0, None
+    while got < n:
+        d = s.recv(min(1 << 20, n - got))
+        if not d:
+            break
+        if t0 is None:
+            t0 = time.monotonic()
+        crc = zlib.crc32(d, crc)
+        got += len(d)
+    secs = time.monotonic() - (t0 or time.monotonic())
+    put_result(tag, "%d %08x %.3f" % (got, crc, secs))
+    s.close()
+
+
+def source(name, n, tag):
+    s = connect(name)
+    n, sent, crc = int(n), 0, 0
+    t0 = time.monotonic()
+    while sent < n:
+        d = os.urandom(min(1 << 20, n - sent))
+        s.sendall(d)
+        crc = zlib.crc32(d, crc)
+        sent += len(d)
+    s.recv(1)               # the guest has everything: now hang up
+    put_result(tag, "%d %08x %.3f" % (sent, crc, time.monotonic() - t0))
+    s.close()
+
+
+def hello(name, text):
+    s = connect(name)
+    s.recv(1)               # the guest is ready to read
+    s.sendall(text.encode())
+    time.sleep(0.5)
+    s.close()
+    print("sent")
+
+
+def stall(name):
+    s = connect(name)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    time.sleep(3600)
+
+
+def echo(name, n):
+    s = connect(name)
+    n, got = int(n), 0
+    while got < n:
+        d = s.recv(65536)
+        if not d:
+            break
+        s.sendall(d)
+        got += len(d)
+    s.close()
+
+
+def result(tag, secs="600"):
+    path = os.path.join(RUN, "vcon-%s.result" % tag)
+    end = time.monotonic() + float(secs)
+    while time.monotonic() < end:
+        if os.path.exists(path):
+            print(open(path).read().strip())
+            return
+        time.sleep(0.1)
+    sys.exit("no result for " + tag)
+
+
+def file_has(path, text, secs="20"):
+    path = os.path.join(RUN, path)
+    end = time.monotonic() + float(secs)
+    while time.monotonic() < end:
+        try:
+            if text.encode() in open(path, "rb").read():
+                print("found")
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    sys.exit("%s not found in %s" % (text, path))
+
+
+def qmp(dev_id):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(os.environ["PVKIT_QMP"])
+    f = s.makefile("rw")
+    f.readline()                                    # greeting
+
+    def cmd(c, **args):
+        f.write(json.dumps({"execute": c, "arguments": args}) + "\n")
+        f.flush()
+        while True:
+            r = json.loads(f.readline())
+            if "return" in r or "error" in r:
+                return r
+    cmd("qmp_capabilities")
+    r = cmd("device_del", id=dev_id)
+    if "error" in r:
+        sys.exit("device_del: %s" % r["error"])
+    # virtio-serial ports unplug at once; wait for QEMU to confirm.
+    s.settimeout(20)
+    while True:
+        line = f.readline()
+        if not line:
+            sys.exit("QMP closed")
+        ev = json.loads(line)
+        if ev.get("event") == "DEVICE_DELETED" and \
+                ev.get("data", {}).get("device") == dev_id:
+            print("deleted")
+            return
+
+
+CMDS = {"sink": sink, "source": source, "hello": hello, "stall": stall,
+        "echo": echo, "result": result, "file-has": file_has,
+        "device-del": qmp}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in CMDS:
+        sys.exit(__doc__)
+    CMDS[sys.argv[1]](*sys.argv[2:])

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Claim: when the host side disconnects, a reader gets the data that was
+ * sent and then end of file, poll() reports POLLHUP, and a non-blocking
+ * write returns EAGAIN (nobody to send to) instead of queueing.
+ */
+#include <errno.h>
+
+#include "vcon_util.h"
+
+int main(int argc, char **argv)
+{
+	const char *name = "pvkit.p3", *sock = "p3.sock";
+	char dev[300], req[256], buf[256];
+	struct pollfd p;
+	size_t got = 0;
+	ssize_t r;
+	int fd, fl;
+
+	vcon_port_args(argc, argv, &name, &sock, NULL);
+	tap_header();
+	vcon_setup(false, name, dev, sizeof(dev));
+	tap_plan(4);
+	fd = open(dev, O_RDWR);
+	if (fd < 0)
+		tap_bail("open %s: %s", dev, strerror(errno));
+	snprintf(req, sizeof(req), "spawn vcon_peer.py hello %s pvkit-hello",
+		 sock);
+	vcon_host(req, NULL, 0, 10000);
+	if (vcon_wait_host(fd, 20) || write(fd, "g", 1) != 1)
+		tap_bail("host never connected");
+
+	alarm(30);	/* a lost EOF must fail the test, not stall it */
+	while (got < strlen("pvkit-hello")) {
+		r = read(fd, buf + got, sizeof(buf) - 1 - got);
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	buf[got] = 0;
+	tap_result(!strcmp(buf, "pvkit-hello"), "data before the hangup "
+		   "arrives ('%s')", buf);
+
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	r = poll(&p, 1, 10000);
+	tap_result(r == 1 && (p.revents & POLLHUP), "poll reports POLLHUP "
+		   "after the host disconnects (revents %#x)", p.revents);
+	r = read(fd, buf, sizeof(buf));
+	tap_result(r == 0, "read returns end of file (%zd)", r);
+
+	fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	r = write(fd, "x", 1);
+	tap_result(r < 0 && errno == EAGAIN, "non-blocking write without a "
+		   "host returns EAGAIN (%zd, %s)", r, r < 0 ? strerror(errno) : "-");
+	close(fd);
+	tap_finish();
+}
