@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Claim: a command whose interrupt is lost (vmctl syncrtc --no-irq: the
- * host posts it without raising the line, as vmd's PIC can) is still
- * handled and acked, by the periodic poll, within poll_ms plus slack.
+ * Claim: a command whose interrupt is lost is still handled and acked,
+ * by the periodic poll, within poll_ms plus slack. The interrupt is lost
+ * either by the host model (vmctl syncrtc --no-irq, when it has it) or
+ * by masking the device's line at the guest's 8259 PIC for the duration
+ * (the vmd profile runs noapic), which is what vmd's PIC dropping an
+ * edge looks like to the driver.
  */
 #include "vmmci_test.h"
 
@@ -10,7 +13,9 @@ int main(void)
 {
 	long long polled0, irqs0, acked0, polled, irqs, acked, pending, t0;
 	long long hacks0, hacks;
+	unsigned char saved = 0;
 	char reply[512];
+	int irq = -1;
 
 	tap_header();
 	vmmci_setup();
@@ -21,17 +26,30 @@ int main(void)
 	irqs0 = vmmci_stat("irqs");
 	acked0 = vmmci_stat("cmds_acked");
 	t0 = vmmci_now_ns(CLOCK_MONOTONIC);
-	if (vmmci_vmctl("syncrtc --no-irq", reply, sizeof(reply)) != 0)
-		tap_skip_all("host model cannot suppress the IRQ: %s", reply);
+	if (vmmci_vmctl("syncrtc --no-irq", reply, sizeof(reply)) != 0) {
+		irq = vmmci_pic_irq();
+		if (irq < 0)
+			tap_skip_all("no host --no-irq and no XT-PIC line to mask");
+		if (vmmci_pic_mask(irq, &saved))
+			tap_skip_all("ioperm: %s", strerror(errno));
+		tap_diag("IRQ %d masked at the PIC (mask %#x)", irq, saved);
+		t0 = vmmci_now_ns(CLOCK_MONOTONIC);
+		if (vmmci_vmctl("syncrtc", reply, sizeof(reply)) != 0) {
+			vmmci_pic_unmask(irq, saved);
+			tap_bail("vmctl syncrtc: %s", reply);
+		}
+	}
 	tap_plan(4);
 
 	polled = vmmci_wait_stat("cmds_polled", polled0, 3000);
 	tap_result(polled == polled0 + 1, "found by polling after %lld ms",
 		   (vmmci_now_ns(CLOCK_MONOTONIC) - t0) / 1000000);
 	acked = vmmci_stat("cmds_acked");
-	tap_result(acked == acked0 + 1, "acked (%lld -> %lld)", acked0, acked);
 	irqs = vmmci_stat("irqs");
-	tap_result(irqs == irqs0, "no interrupt arrived (%lld -> %lld)",
+	if (irq >= 0)
+		vmmci_pic_unmask(irq, saved);
+	tap_result(acked == acked0 + 1, "acked (%lld -> %lld)", acked0, acked);
+	tap_result(irqs == irqs0, "no interrupt arrived meanwhile (%lld -> %lld)",
 		   irqs0, irqs);
 	hacks = vmmci_host_status("acks");
 	pending = vmmci_host_status("pending");

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/io.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -222,6 +223,64 @@ static inline long long vmmci_host_status(const char *key)
 	if (vmmci_kv(reply, key, &v))
 		return LLONG_MIN;
 	return v;
+}
+
+/*
+ * Losing an interrupt on purpose, without host help: on the vmd profile
+ * (noapic) the device's INTx goes through the 8259 PIC, whose mask
+ * register userspace can reach with ioperm(). While the line is masked
+ * at the PIC the host's assertion never reaches the CPU, exactly like
+ * vmd's PIC dropping it. Returns 0 and the old mask byte in @saved.
+ */
+static inline int vmmci_pic_irq(void)
+{
+	char path[PATH_MAX], buf[32], line[512], want[16];
+	FILE *f;
+	int irq, found = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/irq", vmmci_bdf);
+	if (vmmci_read_str(path, buf, sizeof(buf)))
+		return -1;
+	irq = atoi(buf);
+	if (irq <= 0 || irq >= 16)
+		return -1;
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "%d:", irq);
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " ");
+
+		if (!strncmp(p, want, strlen(want)) && strstr(line, "XT-PIC"))
+			found = 1;
+	}
+	fclose(f);
+	return found ? irq : -1;
+}
+
+static inline unsigned short vmmci_pic_port(int irq)
+{
+	return irq < 8 ? 0x21 : 0xa1;
+}
+
+static inline int vmmci_pic_mask(int irq, unsigned char *saved)
+{
+	unsigned short port = vmmci_pic_port(irq);
+
+	if (ioperm(port, 1, 1))
+		return -1;
+	*saved = inb(port);
+	outb(*saved | (1 << (irq & 7)), port);
+	return 0;
+}
+
+/* Put back only our bit: the kernel may have changed others meanwhile. */
+static inline void vmmci_pic_unmask(int irq, unsigned char saved)
+{
+	unsigned short port = vmmci_pic_port(irq);
+	unsigned char bit = 1 << (irq & 7), now = inb(port);
+
+	outb((now & ~bit) | (saved & bit), port);
 }
 
 #endif /* VMMCI_TEST_H */
