@@ -23,15 +23,29 @@
 
 /*
  * Bound on snapshot attempts. An update takes the host well under a
- * microsecond; 1000 attempts cover a host preempted mid-update for a
- * while without letting a stuck host hang the guest.
+ * microsecond, but a host thread preempted mid-update leaves the version
+ * odd for a scheduler tick or more; 10000 attempts (tens to hundreds of
+ * microseconds) ride out short stalls, and vmm_clock_gave_up keeps a long
+ * stall from costing that much on every read.
  */
-#define VMM_CLOCK_READ_TRIES	1000
+#define VMM_CLOCK_READ_TRIES	10000
 
 #define VMM_CLOCK_RATING		400	/* as kvm-clock: above hpet, acpi_pm */
 #define VMM_CLOCK_RATING_DEFER		299	/* just below tsc (300) */
 
 DEFINE_PER_CPU(struct vmm_clock_stats, vmm_clock_stats);
+
+/*
+ * The odd version this CPU last gave up on, per slot: while the host stays
+ * stuck on that very version, later reads give up at once instead of
+ * spinning through the whole budget again.
+ */
+struct vmm_clock_gave_up {
+	const struct pvclock_time_info *ti;
+	u32 version;
+};
+
+static DEFINE_PER_CPU(struct vmm_clock_gave_up, vmm_clock_gave_up);
 
 /* Highest value ever returned; the floor of every reading. */
 static atomic64_t vmm_clock_last = ATOMIC64_INIT(0);
@@ -43,14 +57,19 @@ static atomic64_t vmm_clock_last = ATOMIC64_INIT(0);
 static bool notrace vmm_clock_snapshot(const struct pvclock_time_info *ti,
 				       u64 *ns)
 {
+	struct vmm_clock_gave_up *gave_up = this_cpu_ptr(&vmm_clock_gave_up);
 	unsigned int tries;
+	u32 before = 0;
 
 	for (tries = 0; tries < VMM_CLOCK_READ_TRIES; tries++) {
-		u32 before, after, mul;
+		u32 after, mul;
 		u64 stamp, system_time, tsc;
 		s8 shift;
 
 		before = READ_ONCE(ti->ti_version);
+		if (unlikely(vmm_clock_version_busy(before) &&
+			     gave_up->ti == ti && gave_up->version == before))
+			return false;
 		/*
 		 * Version before the fields: pairs with the host making the
 		 * version odd before it writes them.
@@ -74,6 +93,10 @@ static bool notrace vmm_clock_snapshot(const struct pvclock_time_info *ti,
 		}
 		this_cpu_inc(vmm_clock_stats.retries);
 		cpu_relax();
+	}
+	if (vmm_clock_version_busy(before)) {
+		gave_up->ti = ti;
+		gave_up->version = before;
 	}
 	return false;
 }

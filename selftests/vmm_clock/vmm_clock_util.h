@@ -98,15 +98,21 @@ static inline int vcu_available(const char *name)
 	return 0;
 }
 
-/* The best-rated available clocksource other than ours (list order). */
-static inline int vcu_other_clocksource(char *out, size_t len)
+/*
+ * Make another clocksource current: the first of a preference list that
+ * is available and that the kernel accepts (in NOHZ/high-res mode it
+ * ignores a write naming a clocksource that is not HRES-capable, such as
+ * jiffies). Its name goes to @out; -1 if none would take over.
+ */
+static inline int vcu_switch_away(char *out, size_t len)
 {
-	static const char *const pref[] = { "tsc", "hpet", "acpi_pm",
-					    "refined-jiffies", "jiffies" };
+	static const char *const pref[] = { "tsc", "tsc-early", "hpet",
+					    "acpi_pm", "refined-jiffies",
+					    "jiffies" };
 	size_t i;
 
 	for (i = 0; i < sizeof(pref) / sizeof(pref[0]); i++) {
-		if (vcu_available(pref[i])) {
+		if (vcu_available(pref[i]) && !vcu_set_current(pref[i])) {
 			snprintf(out, len, "%s", pref[i]);
 			return 0;
 		}
