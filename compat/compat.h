@@ -31,7 +31,74 @@
 #ifndef COMPAT_HAVE_VIRTIO_RESET_DEVICE
 #define virtio_reset_device(_vdev) ((_vdev)->config->reset(_vdev))
 #endif
+/*
+ * struct pci_driver has dev_groups from 5.13 on, and registration then
+ * copies it over driver.dev_groups (so setting the inner one is lost).
+ * 5.10 only has driver.dev_groups. There is no upstream spelling for
+ * "whichever the kernel reads": use PVKIT_PCI_DRIVER_DEV_GROUPS(groups)
+ * as an initializer entry of a struct pci_driver.
+ */
+#ifdef COMPAT_HAVE_PCI_DRIVER_DEV_GROUPS
+#define PVKIT_PCI_DRIVER_DEV_GROUPS(_groups) .dev_groups = (_groups)
+#else
+#define PVKIT_PCI_DRIVER_DEV_GROUPS(_groups) .driver.dev_groups = (_groups)
+#endif
 /* --- end pkg 5.10 -------------------------------------------------------- */
+
+/* --- pkg (issue 7): 5.10 and 6.1 (before 6.11) --------------------------- */
+/*
+ * 6.11 replaced virtio_find_vqs()'s parallel callbacks[]/names[] arrays
+ * with one struct virtqueue_info array. Before 6.11, provide that struct
+ * and make a five-argument virtio_find_vqs() (the 6.11 form) translate to
+ * the old call; the six-argument (old) form still reaches the kernel's own
+ * function, so a driver can move to the new form at its own pace.
+ */
+#ifndef COMPAT_HAVE_VIRTQUEUE_INFO
+#include <linux/slab.h>
+#include <linux/virtio_config.h>
+
+struct virtqueue_info {
+	const char *name;
+	vq_callback_t *callback;
+	bool ctx;
+};
+
+static inline int pvkit_virtio_find_vqs_info(struct virtio_device *vdev,
+					     unsigned int nvqs,
+					     struct virtqueue *vqs[],
+					     struct virtqueue_info vqs_info[],
+					     struct irq_affinity *desc)
+{
+	vq_callback_t **callbacks;
+	const char **names;
+	bool *ctx;
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	callbacks = kcalloc(nvqs, sizeof(*callbacks), GFP_KERNEL);
+	names = kcalloc(nvqs, sizeof(*names), GFP_KERNEL);
+	ctx = kcalloc(nvqs, sizeof(*ctx), GFP_KERNEL);
+	if (callbacks && names && ctx) {
+		for (i = 0; i < nvqs; i++) {
+			callbacks[i] = vqs_info[i].callback;
+			names[i] = vqs_info[i].name;
+			ctx[i] = vqs_info[i].ctx;
+		}
+		ret = virtio_find_vqs_ctx(vdev, nvqs, vqs, callbacks, names,
+					  ctx, desc);
+	}
+	kfree(ctx);
+	kfree(names);
+	kfree(callbacks);
+	return ret;
+}
+
+#define pvkit_pick_7th(_1, _2, _3, _4, _5, _6, name, ...) name
+#define virtio_find_vqs(...)						\
+	pvkit_pick_7th(__VA_ARGS__, virtio_find_vqs,			\
+		       pvkit_virtio_find_vqs_info, ~)(__VA_ARGS__)
+#endif
+/* --- end pkg before 6.11 ------------------------------------------------- */
 
 /* --- pkg (issue 7): 6.12 ----------------------------------------------- */
 /*

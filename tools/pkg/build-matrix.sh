@@ -50,9 +50,16 @@ for kver in "$@"; do
 	if [ -n "$want" ] && ! command -v "$want" >/dev/null; then
 		cc="CC=gcc"
 	fi
+	# Headers that ship vmlinux (6.12) make BTF for modules with pahole;
+	# Debian's linux-kbuild depends on it, a bare build machine may lack
+	# it (apt-get install dwarves): then build without module BTF.
+	btf=
+	if [ -f "$kdir/vmlinux" ] && ! command -v pahole >/dev/null; then
+		btf="CONFIG_DEBUG_INFO_BTF_MODULES="
+	fi
 	log=$src.log
 	start=$(date +%s)
-	if ! make -C "$kdir" M="$src" W=1 -j"$jobs" $cc modules >"$log" 2>&1; then
+	if ! make -C "$kdir" M="$src" W=1 -j"$jobs" $cc $btf modules >"$log" 2>&1; then
 		echo "FAIL $kver: build failed (see $log)"
 		tail -n 30 "$log"
 		rc=1
@@ -68,9 +75,9 @@ for kver in "$@"; do
 		echo "$warn"
 		rc=1
 	else
-		echo "ok   $kver: $kos W=1 clean${cc:+ ($cc, $want not installed)} in $(( $(date +%s) - start ))s"
+		echo "ok   $kver: $kos W=1 clean${cc:+ ($cc, $want not installed)}${btf:+ (no pahole: no BTF)} in $(( $(date +%s) - start ))s"
 	fi
-	for m in vmmci virtio_console; do
+	for m in vmm_clock vmmci virtio_console; do
 		case " $kos " in *" $m.ko "*) ;; *) echo "FAIL $kver: no $m.ko"; rc=1 ;; esac
 	done
 done
