@@ -45,7 +45,14 @@ int main(int argc, char **argv)
 	}
 	tap_result(1, "in-kernel read cost");
 
+	/*
+	 * tsc is listed only once the clocksource watchdog verified it, a
+	 * few seconds after its late registration: give it 10 s.
+	 */
+	for (opt = 0; opt < 100 && !vcu_available("tsc"); opt++)
+		usleep(100000);
 	vcu_read_file(VCU_AVAILABLE, avail, sizeof(avail));
+	tap_diag("available %s", avail);
 	for (tok = strtok_r(avail, " ", &save); tok;
 	     tok = strtok_r(NULL, " ", &save)) {
 		if (strstr(tok, "jiffies") || vcu_set_current(tok))
