@@ -122,26 +122,33 @@ static ssize_t vcon_fill_readbuf(struct vcon_port *port, struct iov_iter *to)
 static ssize_t vcon_fop_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct vcon_port *port = iocb->ki_filp->private_data;
+	bool nonblock = vcon_nonblock(iocb);
 	ssize_t ret;
 
 	if (!iov_iter_count(to))
 		return 0;
-	if (vcon_read_would_block(port)) {
-		if (vcon_nonblock(iocb))
-			return -EAGAIN;
-		ret = wait_event_freezable(port->waitqueue,
-					   !vcon_read_would_block(port));
-		if (ret < 0)
-			return ret;
-	}
-	if (READ_ONCE(port->unplugged))
-		return -ENODEV;
+	for (;;) {
+		if (vcon_read_would_block(port)) {
+			if (nonblock)
+				return -EAGAIN;
+			ret = wait_event_freezable(port->waitqueue,
+						   !vcon_read_would_block(port));
+			if (ret < 0)
+				return ret;
+		}
+		if (READ_ONCE(port->unplugged))
+			return -ENODEV;
 
-	mutex_lock(&port->read_mutex);
-	/* No data and the host is gone: end of file, as in-tree. */
-	ret = vcon_fill_readbuf(port, to);
-	mutex_unlock(&port->read_mutex);
-	return ret;
+		mutex_lock(&port->read_mutex);
+		ret = vcon_fill_readbuf(port, to);
+		mutex_unlock(&port->read_mutex);
+		/* No data and the host is gone: end of file, as in-tree. */
+		if (ret || !READ_ONCE(port->host_connected))
+			return ret;
+		/* Another reader of this file took the data first. */
+		if (nonblock)
+			return -EAGAIN;
+	}
 }
 
 /*
