@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the host model's guest-side tests: raw CPUID, MSRs through
+ * /dev/cpu/0/msr, the vmmci BAR through port I/O with a chosen EAX (vmd
+ * reads and writes the guest's whole EAX), and the host model's
+ * "vmctl status" key=value lines through hostctl.
+ *
+ * No pvkit driver is involved: these tests check the host, not the guest.
+ */
+#ifndef HM_UTIL_H
+#define HM_UTIL_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/io.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "hostctl.h"
+
+/* vmmci register offsets from BAR0 (legacy virtio header, no MSI) */
+#define HM_DEVICE_FEATURES	0
+#define HM_GUEST_FEATURES	4
+#define HM_QUEUE_SIZE		12
+#define HM_DEVICE_STATUS	18
+#define HM_ISR			19
+#define HM_CMD			20
+#define HM_TIME_SEC		24
+#define HM_TIME_SEC_HI		28
+#define HM_TIME_USEC		32
+#define HM_TIME_USEC_HI		36
+#define HM_DRIVER_OK		0x04
+
+static inline void hm_cpuid(uint32_t leaf, uint32_t r[4])
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "0"(leaf), "2"(0));
+}
+
+static inline long long hm_now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static inline void hm_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ------------------------------------------------------------ MSRs */
+
+static int hm_msr_fd = -1;
+
+/* 0, or -1 when /dev/cpu/0/msr is missing (msr.ko not available) */
+static inline int hm_msr_open(void)
+{
+	if (hm_msr_fd >= 0)
+		return 0;
+	if (access("/dev/cpu/0/msr", F_OK))
+		if (system("modprobe msr 2>/dev/null")) {
+			/* the result is checked by the open below */
+		}
+	hm_msr_fd = open("/dev/cpu/0/msr", O_RDWR | O_CLOEXEC);
+	return hm_msr_fd < 0 ? -1 : 0;
+}
+
+/* 0, or -errno: the msr driver turns a #GP into -EIO */
+static inline int hm_rdmsr(uint32_t msr, uint64_t *val)
+{
+	ssize_t n = pread(hm_msr_fd, val, 8, msr);
+
+	return n == 8 ? 0 : -errno;
+}
+
+static inline int hm_wrmsr(uint32_t msr, uint64_t val)
+{
+	ssize_t n = pwrite(hm_msr_fd, &val, 8, msr);
+
+	return n == 8 ? 0 : -errno;
+}
+
+/* ------------------------------------------------------------ vmmci */
+
+static char hm_bdf[64];
+static unsigned int hm_io;	/* BAR0 I/O port base */
+static unsigned long hm_io_len;
+
+static inline int hm_read_hex(const char *dir, const char *file,
+			      unsigned long *val)
+{
+	char path[512];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%lx", val) == 1;
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+/* Find 0b5d:0777 and its I/O BAR; 0 or -1 (then the test skips). */
+static inline int hm_find_vmmci(void)
+{
+	DIR *d = opendir("/sys/bus/pci/devices");
+	struct dirent *e;
+	int found = -1;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char dir[320], path[400];
+		unsigned long ven, dev, start, end, flags;
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s",
+			 e->d_name);
+		if (hm_read_hex(dir, "vendor", &ven) ||
+		    hm_read_hex(dir, "device", &dev) ||
+		    ven != 0x0b5d || dev != 0x0777)
+			continue;
+		snprintf(path, sizeof(path), "%s/resource", dir);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%lx %lx %lx", &start, &end, &flags) == 3 &&
+		    (flags & 0x100) && start) {
+			snprintf(hm_bdf, sizeof(hm_bdf), "%.63s", e->d_name);
+			hm_io = start;
+			hm_io_len = end - start + 1;
+			found = 0;
+		}
+		fclose(f);
+		break;
+	}
+	closedir(d);
+	return found;
+}
+
+/* A bound driver would race us for the registers: unbind it. */
+static inline void hm_unbind_vmmci(void)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
+		 hm_bdf);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(hm_bdf, f);
+		fclose(f);
+	}
+}
+
+/* Find the device, get port access; skips the whole test if impossible. */
+static inline void hm_vmmci_setup(void)
+{
+	if (hm_find_vmmci())
+		tap_skip_all("no vmmci device (0b5d:0777): not the vmd host");
+	hm_unbind_vmmci();
+	if (iopl(3))
+		tap_skip_all("iopl(3): %s", strerror(errno));
+}
+
+/*
+ * Port accesses with the whole EAX chosen by the caller: vmd sees (and
+ * for unanswered reads returns) all of it whatever the access width.
+ */
+static inline uint32_t hm_inb_eax(unsigned int off, uint32_t eax)
+{
+	__asm__ volatile("inb %w1, %b0" : "+a"(eax) : "Nd"(hm_io + off));
+	return eax;
+}
+
+static inline uint32_t hm_inw_eax(unsigned int off, uint32_t eax)
+{
+	__asm__ volatile("inw %w1, %w0" : "+a"(eax) : "Nd"(hm_io + off));
+	return eax;
+}
+
+static inline uint32_t hm_inl(unsigned int off)
+{
+	return inl(hm_io + off);
+}
+
+static inline void hm_outl(unsigned int off, uint32_t val)
+{
+	outl(val, hm_io + off);
+}
+
+static inline void hm_outb_eax(unsigned int off, uint32_t eax)
+{
+	__asm__ volatile("outb %b0, %w1" : : "a"(eax), "Nd"(hm_io + off));
+}
+
+static inline void hm_outw_eax(unsigned int off, uint32_t eax)
+{
+	__asm__ volatile("outw %w0, %w1" : : "a"(eax), "Nd"(hm_io + off));
+}
+
+/* ------------------------------------------------------------ host */
+
+/* "vmctl ARGS" on the host; its rc, -1 without a host channel */
+static inline int hm_vmctl(const char *args, char *reply, size_t len)
+{
+	char req[256];
+
+	snprintf(req, sizeof(req), "vmctl %s", args);
+	return hostctl(req, reply, len, 20000);
+}
+
+/* Value of @key in "k=v;k=v" (numbers, any base); -1 if absent */
+static inline int hm_kv(const char *line, const char *key, long long *val)
+{
+	size_t kl = strlen(key);
+	const char *p = line;
+
+	while ((p = strstr(p, key))) {
+		if ((p == line || p[-1] == ';' || p[-1] == ' ') &&
+		    p[kl] == '=') {
+			*val = strtoll(p + kl + 1, NULL, 0);
+			return 0;
+		}
+		p += kl;
+	}
+	return -1;
+}
+
+/* String value of @key (up to ';' or space) into @buf; -1 if absent */
+static inline int hm_kv_str(const char *line, const char *key, char *buf,
+			    size_t len)
+{
+	size_t kl = strlen(key);
+	const char *p = line;
+
+	while ((p = strstr(p, key))) {
+		if ((p == line || p[-1] == ';' || p[-1] == ' ') &&
+		    p[kl] == '=') {
+			p += kl + 1;
+			snprintf(buf, len, "%.*s", (int)strcspn(p, "; "), p);
+			return 0;
+		}
+		p += kl;
+	}
+	return -1;
+}
+
+/* One key of "vmctl status"; LLONG_MIN without the host model */
+static inline long long hm_status(const char *key)
+{
+	char reply[1024];
+	long long v;
+
+	if (hm_vmctl("status", reply, sizeof(reply)) != 0 ||
+	    hm_kv(reply, key, &v))
+		return LLONG_MIN;
+	return v;
+}
+
+/* This test ends the VM with @reason; bails if the runner did not take it */
+static inline void hm_expect_end(const char *reason, const char *why)
+{
+	char req[256];
+
+	/*
+	 * The runner files expect-end under the test it last saw begin on
+	 * the results channel; give it time to read our "@@ begin" first.
+	 */
+	hm_sleep_ms(300);
+	snprintf(req, sizeof(req), "expect-end %s %s", reason, why);
+	if (hostctl(req, NULL, 0, 5000))
+		tap_skip_all("no host channel for expect-end");
+}
+
+/* Wait for the VM to be ended under us; failing if it is not. */
+static inline __attribute__((noreturn)) void hm_wait_end(int seconds,
+							 const char *what)
+{
+	sleep(seconds);
+	tap_result(0, "VM still running %d s after %s", seconds, what);
+	tap_finish();
+}
+
+#endif /* HM_UTIL_H */
