@@ -3,7 +3,8 @@
  * Claim: a virtconsole port is an hvc console: text written to /dev/hvc0
  * reaches the host's chardev file, and with console=hvc0 on the command
  * line kernel messages go there too (hvc_alloc finds the console= slot
- * even though the device comes from a module).
+ * even though the device comes from a module). "-p -": a device without
+ * multiport (max_ports=1), whose port 0 is the console.
  */
 #include <errno.h>
 
@@ -28,12 +29,18 @@ int main(int argc, char **argv)
 	char dev[300], req[256], marker[64];
 	int fd, i;
 
-	for (i = 1; i < argc; i++)
+	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-f") && i + 1 < argc)
 			file = argv[++i];
+		else if (!strcmp(argv[i], "-p") && i + 1 < argc)
+			name = argv[++i];
+	}
 	tap_header();
 	vcon_setup(false, name, dev, sizeof(dev));
 	tap_plan(2);
+	/* hvc0 appears once the module's console port registered it. */
+	for (i = 0; i < 50 && access("/dev/hvc0", F_OK); i++)
+		usleep(100 * 1000);
 
 	snprintf(marker, sizeof(marker), "pvkit-hvc-%d", getpid());
 	fd = open("/dev/hvc0", O_WRONLY | O_NOCTTY);

@@ -143,6 +143,11 @@ static inline void vcon_setup(bool intree, const char *name, char *dev,
 			 intree ? "the in-tree" : "our");
 	if (vcon_driver_is_ours() == intree)
 		tap_bail("wrong virtio_console bound");
+	/* "-": a single-port device, whose port 0 has no name. */
+	if (!strcmp(name, "-")) {
+		snprintf(dev, len, "/dev/vport0p0");
+		return;
+	}
 	if (vcon_find_port(name, dev, len, 10))
 		tap_skip_all("no virtio port named %s", name);
 }
