@@ -126,8 +126,15 @@ elif ! "$testvm" --help 2>/dev/null | grep -q -- --modroot; then
 	guest_skipped=1
 else
 	step "guest boot from the DKMS install tree"
-	if "$testvm" run selftests/packaging/testvm.list --set dkms \
-		--kernel "$kver" --modroot "$root"; then
+	# Never start a host-model build from here (make check builds it
+	# first); without it only the std guest runs.
+	vms=()
+	if ! tools/vmd-qemu/build.sh --path >/dev/null 2>&1; then
+		echo "# host model not built: std guest only"
+		vms=(--vm 'packaging/dkms-std')
+	fi
+	if "$testvm" run selftests/packaging/testvm.list --set dkms --no-build \
+		--kernel "$kver" --modroot "$root" "${vms[@]}"; then
 		echo "ok   guest checks (see build/test-logs/$kver/packaging/)"
 	else
 		echo "FAIL guest checks (see build/test-logs/$kver/packaging/)"
