@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Claim: when the host side disconnects, a reader gets the data that was
- * sent and then end of file, poll() reports POLLHUP, and a non-blocking
+ * sent (announced by SIGIO to an O_ASYNC owner) and then end of file, poll() reports POLLHUP, and a non-blocking
  * write returns EAGAIN (nobody to send to) instead of queueing.
  */
 #include <errno.h>
+#include <signal.h>
 
 #include "vcon_util.h"
+
+static volatile sig_atomic_t hup_sigio;
+
+static void hup_on_sigio(int sig)
+{
+	(void)sig;
+	hup_sigio++;
+}
 
 int main(int argc, char **argv)
 {
@@ -20,15 +29,20 @@ int main(int argc, char **argv)
 	vcon_port_args(argc, argv, &name, &sock, NULL);
 	tap_header();
 	vcon_setup(false, name, dev, sizeof(dev));
-	tap_plan(4);
+	tap_plan(5);
 	fd = open(dev, O_RDWR);
 	if (fd < 0)
 		tap_bail("open %s: %s", dev, strerror(errno));
 	snprintf(req, sizeof(req), "spawn vcon_peer.py hello %s pvkit-hello",
 		 sock);
 	vcon_host(req, NULL, 0, 10000);
-	if (vcon_wait_host(fd, 20) || write(fd, "g", 1) != 1)
+	if (vcon_wait_host(fd, 20))
 		tap_bail("host never connected");
+	signal(SIGIO, hup_on_sigio);
+	fcntl(fd, F_SETOWN, getpid());
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC);
+	if (write(fd, "g", 1) != 1)
+		tap_bail("write: %s", strerror(errno));
 
 	alarm(30);	/* a lost EOF must fail the test, not stall it */
 	while (got < strlen("pvkit-hello")) {
@@ -40,6 +54,8 @@ int main(int argc, char **argv)
 	buf[got] = 0;
 	tap_result(!strcmp(buf, "pvkit-hello"), "data before the hangup "
 		   "arrives ('%s')", buf);
+	tap_result(hup_sigio > 0, "SIGIO delivered to the O_ASYNC owner "
+		   "(%d signals)", (int)hup_sigio);
 
 	p = (struct pollfd){ .fd = fd, .events = POLLIN };
 	r = poll(&p, 1, 10000);
