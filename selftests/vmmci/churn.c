@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Claim: unbind/bind through sysfs, repeated while the host posts
- * SYNCRTC requests, is clean: no splat (the runner checks the log), the
+ * Claim: unbind/bind through sysfs and module unload/reload, repeated
+ * while the host posts SYNCRTC requests, are clean: no splat (the runner checks the log), the
  * device ends bound with DRIVER_OK, and a request after the churn is
  * still acked.
  *
@@ -11,7 +11,7 @@
 
 int main(int argc, char **argv)
 {
-	unsigned int cycles = 50, i, failed = 0, sent = 0;
+	unsigned int cycles = 50, i, failed = 0, sent = 0, unload_failed = 0;
 	long long st, acked0, acked;
 	char reply[512], old_poll[32], old_sync[32];
 	int opt, host;
@@ -49,9 +49,17 @@ int main(int argc, char **argv)
 	vmmci_param("timesync_ms", old_sync);
 	vmmci_bind(0);
 	vmmci_bind(1);
-	tap_result(!failed && vmmci_is_bound(),
-		   "%u unbind/bind cycles, %u failures, %u requests sent",
-		   cycles, failed, sent);
+
+	/* module unload with the device bound and requests in flight */
+	for (i = 0; i < cycles / 10; i++) {
+		if (host)
+			vmmci_vmctl("syncrtc", reply, sizeof(reply));
+		if (system("rmmod vmmci") || vmmci_load() || !vmmci_is_bound())
+			unload_failed++;
+	}
+	tap_result(!failed && !unload_failed && vmmci_is_bound(),
+		   "%u unbind/bind cycles, %u rmmod/modprobe, %u failures, %u requests sent",
+		   cycles, cycles / 10, failed + unload_failed, sent);
 
 	if (!host) {
 		tap_skip("no host model");
