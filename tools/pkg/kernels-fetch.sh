@@ -96,6 +96,17 @@ headers_fetch() {
 	done
 	find "$dir.tmp/usr/src" -maxdepth 2 -name Makefile |
 		xargs sed -i "s|\([ =]\)/usr/src/|\1$dir/usr/src/|g; s|\([ =]\)/usr/lib/linux-kbuild|\1$dir/usr/lib/linux-kbuild|g"
+	# .kernelvariables names the suite's compiler (gcc-10 for bullseye),
+	# which bookworm lacks: fall back to this machine's gcc, so a plain
+	# make -C $kdir works. Module code does not depend on the gcc version;
+	# the kit is W=1 clean with bookworm's gcc-12 on 5.10 too.
+	kv=$dir.tmp/usr/src/linux-headers-$kver/.kernelvariables
+	cc=$(sed -n 's/^CC = .*)\(gcc-[0-9]*\)$/\1/p' "$kv" 2>/dev/null)
+	if [ -n "$cc" ] && ! command -v "$cc" >/dev/null &&
+	   ! command -v "x86_64-linux-gnu-$cc" >/dev/null; then
+		echo "kernels-fetch: $kver wants $cc, not installed: using gcc" >&2
+		sed -i "s/^\(CC = .*)\)$cc\$/\1gcc/" "$kv"
+	fi
 	# The symlinks above were rewritten to the final name: move into place.
 	rm -rf "$dir"
 	mv "$dir.tmp" "$dir"
