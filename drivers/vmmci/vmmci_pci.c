@@ -288,7 +288,7 @@ static struct pci_driver vmmci_pci_driver = {
 	.shutdown = vmmci_shutdown,
 	.driver.pm = &vmmci_pm_ops,
 	/* created after probe succeeds, removed before remove runs */
-	.dev_groups = vmmci_sysfs_groups,
+	PVKIT_PCI_DRIVER_DEV_GROUPS(vmmci_sysfs_groups),
 };
 
 int vmmci_pci_init(void)
