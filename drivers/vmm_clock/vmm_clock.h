@@ -52,6 +52,9 @@ struct pvclock_time_info *vmm_clock_ti(unsigned int cpu);
 phys_addr_t vmm_clock_ti_phys(unsigned int cpu);
 void vmm_clock_register_this_cpu(void);
 void vmm_clock_disable_this_cpu(void);
+void vmm_clock_suspend_this_cpu(void);
+void vmm_clock_resume_this_cpu(void);
+bool vmm_clock_this_cpu_suspended(void);
 
 /* Read path and the clocksource (read.c). */
 struct vmm_clock_stats {

@@ -35,6 +35,14 @@ static int vmm_clock_cpuhp_state;
 /* Set by the reboot notifier: CPUs coming up later must not register. */
 static bool vmm_clock_shutting_down;
 
+/*
+ * Set on the CPU that timekeeping suspend disabled. Suspend-to-idle
+ * suspends timekeeping on whichever CPU freezes last and resumes it on
+ * whichever wakes first, so the CPU that was disabled may not be the one
+ * .resume runs on: it re-registers itself on its next read instead.
+ */
+static DEFINE_PER_CPU(bool, vmm_clock_suspended);
+
 struct pvclock_time_info *vmm_clock_ti(unsigned int cpu)
 {
 	return vmm_clock_area + (size_t)cpu * VMM_CLOCK_SLOT_SIZE;
@@ -112,6 +120,9 @@ void vmm_clock_disable_this_cpu(void)
 	unsigned int cpu = smp_processor_id();
 	struct vmm_clock_cpu *st = this_cpu_ptr(&vmm_clock_cpu);
 
+	/* Before the MSR write: a read in between must not re-register. */
+	this_cpu_write(vmm_clock_suspended, false);
+	barrier();
 	cpumask_clear_cpu(cpu, &vmm_clock_live_mask);
 	if (wrmsrl_safe(KVM_MSR_SYSTEM_TIME, 0)) {
 		st->msr_errors++;
@@ -120,6 +131,29 @@ void vmm_clock_disable_this_cpu(void)
 		return;
 	}
 	st->disables++;
+}
+
+/* Timekeeping suspend: this CPU stops, to come back on resume. */
+void vmm_clock_suspend_this_cpu(void)
+{
+	vmm_clock_disable_this_cpu();
+	this_cpu_write(vmm_clock_suspended, true);
+}
+
+/*
+ * Timekeeping resume (on this CPU), or the first read on a CPU that was
+ * suspended but did not run the resume (see vmm_clock_suspended).
+ */
+void vmm_clock_resume_this_cpu(void)
+{
+	this_cpu_write(vmm_clock_suspended, false);
+	barrier();
+	vmm_clock_register_this_cpu();
+}
+
+bool vmm_clock_this_cpu_suspended(void)
+{
+	return this_cpu_read(vmm_clock_suspended);
 }
 
 /* cpuhp AP_ONLINE callbacks run on the CPU concerned. */

@@ -13,6 +13,7 @@
 #include <linux/atomic.h>
 #include <linux/clocksource.h>
 #include <linux/module.h>
+#include <linux/hardirq.h>
 #include <linux/preempt.h>
 #include <asm/barrier.h>
 #include <asm/cpufeature.h>
@@ -122,6 +123,13 @@ static const struct pvclock_time_info *notrace vmm_clock_pick_ti(unsigned int cp
 	if (likely(cpumask_test_cpu(cpu, &vmm_clock_live_mask) &&
 		   vmm_clock_ti_filled(own)))
 		return own;
+	/* Suspended here, resumed elsewhere (suspend-to-idle): come back. */
+	if (unlikely(vmm_clock_this_cpu_suspended()) && !in_nmi()) {
+		vmm_clock_resume_this_cpu();
+		if (cpumask_test_cpu(cpu, &vmm_clock_live_mask) &&
+		    vmm_clock_ti_filled(own))
+			return own;
+	}
 	this_cpu_inc(vmm_clock_stats.fallback_reads);
 	other = cpumask_first(&vmm_clock_live_mask);
 	if (vmm_clock_host.stable && other < nr_cpu_ids &&
@@ -179,12 +187,13 @@ static u64 notrace vmm_clock_cs_read(struct clocksource *cs)
 }
 
 /*
- * timekeeping_suspend() calls this on the last CPU standing, with
- * interrupts off; the other CPUs already went through cpuhp teardown.
+ * timekeeping_suspend() calls this with interrupts off: for suspend to RAM
+ * and hibernation on the last CPU standing (the others went through cpuhp
+ * teardown), for suspend-to-idle on the last CPU to freeze.
  */
 static void vmm_clock_cs_suspend(struct clocksource *cs)
 {
-	vmm_clock_disable_this_cpu();
+	vmm_clock_suspend_this_cpu();
 }
 
 /*
@@ -195,7 +204,7 @@ static void vmm_clock_cs_suspend(struct clocksource *cs)
  */
 static void vmm_clock_cs_resume(struct clocksource *cs)
 {
-	vmm_clock_register_this_cpu();
+	vmm_clock_resume_this_cpu();
 	atomic64_set(&vmm_clock_last, 0);
 }
 
