@@ -16,6 +16,11 @@ cd "$top"
 ver=$(cat VERSION)
 out=$top/build/pkg
 stage=$out/src/pvkit-$ver
+# One run at a time: make check and a developer may start this together,
+# and the runs share build/ paths.
+mkdir -p "$top/build/pkg"
+exec 8>"$top/build/pkg/.lock-build-deb"
+flock 8
 
 tools/pkg/check-version.sh >/dev/null || { tools/pkg/check-version.sh; exit 1; }
 command -v dpkg-buildpackage >/dev/null && command -v dh_dkms >/dev/null || {

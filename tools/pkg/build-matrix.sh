@@ -14,6 +14,11 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 jobs=${JOBS:-2}
 out=$top/build/matrix
+# One run at a time: make check and a developer may start this together,
+# and the runs share build/ paths.
+mkdir -p "$top/build/pkg"
+exec 8>"$top/build/pkg/.lock-build-matrix"
+flock 8
 
 kdir_of() {
 	if [ -d "/usr/src/linux-headers-$1" ]; then
@@ -59,7 +64,7 @@ for kver in "$@"; do
 	fi
 	log=$src.log
 	start=$(date +%s)
-	if ! make -C "$kdir" M="$src" W=1 -j"$jobs" $cc $btf modules >"$log" 2>&1; then
+	if ! make -C "$kdir" M="$src" W=1 -k -j"$jobs" $cc $btf modules >"$log" 2>&1; then
 		echo "FAIL $kver: build failed (see $log)"
 		tail -n 30 "$log"
 		rc=1

@@ -30,6 +30,11 @@ stop_timeout=${PVKIT_DEBIAN_STOP_TIMEOUT:-300}
 skip() { echo "SKIP: $*"; exit 4; }
 qemu=${PVKIT_VMD_QEMU:-$(tools/vmd-qemu/build.sh --path 2>/dev/null)} || skip "host model not built (tools/vmd-qemu/build.sh)"
 command -v debootstrap >/dev/null || skip "no debootstrap (apt-get install debootstrap)"
+# One run at a time: make check and a developer may start this together,
+# and the runs share build/ paths.
+mkdir -p "$top/build/pkg"
+exec 8>"$top/build/pkg/.lock-debian-guest"
+flock 8
 t0=$(date +%s)
 img=$(tools/pkg/debian-image.sh "$kver" | tail -n1)
 t_img=$(( $(date +%s) - t0 ))

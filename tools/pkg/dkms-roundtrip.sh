@@ -49,6 +49,11 @@ command -v dkms >/dev/null || skip "dkms is not installed (apt-get install dkms)
 	skip "no guest kernel $kver"
 [ "$(id -u)" = 0 ] || skip "needs root (dkms writes its trees as root)"
 
+# One run at a time: make check and a developer may start this together,
+# and the runs share build/ paths.
+mkdir -p "$top/build/pkg"
+exec 8>"$top/build/pkg/.lock-dkms-roundtrip"
+flock 8
 t0=$(date +%s)
 work=$(mktemp -d "${TMPDIR:-/tmp}/pvkit-dkms.XXXXXX")
 cleanup() { [ -n "$keep" ] && echo "kept $work" || rm -rf "$work"; }
