@@ -143,32 +143,17 @@ static inline int vmmci_time_valid(__u32 sec, __u32 usec)
 }
 
 /*
- * The host hands over only the low 32 bits of its seconds (the high word
- * is lost in vmd). Until 2106 the high word is 0; after that, borrow the
- * guest's own high word and pick the candidate nearest @guest_sec, never
- * going below the plain 32-bit value.
+ * Host time in ns. Only the low 32 bits of the host's seconds arrive (vmd
+ * loses the high word), taken as unsigned: right until 2106. The guest's
+ * own high word is deliberately not borrowed: a guest clock that is
+ * wrong is what SYNCRTC exists to fix. gettimeofday() truncated to the
+ * microsecond, so the true instant lies in [usec, usec + 1): the middle
+ * is the unbiased estimate.
  */
-static inline __u64 vmmci_sec_extend(__u32 lo, __u64 guest_sec)
+static inline __u64 vmmci_host_ns(__u32 sec, __u32 usec)
 {
-	__u64 c = (guest_sec & ~0xffffffffULL) | lo;
-
-	if (c > guest_sec && c - guest_sec > 0x80000000ULL &&
-	    c >= 0x100000000ULL)
-		c -= 0x100000000ULL;
-	else if (c < guest_sec && guest_sec - c > 0x80000000ULL)
-		c += 0x100000000ULL;
-	return c;
-}
-
-/*
- * Host time in ns. gettimeofday() truncated to the microsecond, so the
- * true instant lies in [usec, usec + 1): the middle is the unbiased
- * estimate.
- */
-static inline __u64 vmmci_host_ns(__u64 sec, __u32 usec)
-{
-	return sec * VMMCI_NSEC_PER_SEC + (__u64)usec * VMMCI_NSEC_PER_USEC +
-	       VMMCI_NSEC_PER_USEC / 2;
+	return (__u64)sec * VMMCI_NSEC_PER_SEC +
+	       (__u64)usec * VMMCI_NSEC_PER_USEC + VMMCI_NSEC_PER_USEC / 2;
 }
 
 /*

@@ -6,7 +6,6 @@
  */
 #include <linux/io.h>
 #include <linux/ktime.h>
-#include <linux/math64.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
@@ -36,8 +35,7 @@ static int vmmci_time_sample(struct vmmci_dev *vd, s64 *offset)
 		return -EIO;
 	}
 	guest = vmmci_guest_mid(before, after);
-	host = div_u64(guest, NSEC_PER_SEC);
-	host = vmmci_host_ns(vmmci_sec_extend(sec, host), usec);
+	host = vmmci_host_ns(sec, usec);
 	*offset = vmmci_offset_ns(host, guest);
 	return 0;
 }
