@@ -136,5 +136,7 @@ size=$(( $(du -sm "$r" | cut -f1) * 13 / 10 + 256 ))
 mkfs.ext4 -q -F -L pvkit-root -d "$r" "$img.tmp" "${size}M" >&2
 mv "$img.tmp" "$img"
 rm -rf "$r"
+# Keep the two newest images (one per kit change): each is ~1 GB.
+ls -t "$images"/pvkit-*.img | tail -n +3 | xargs -r rm -f
 log "image built in $(( $(date +%s) - t1 ))s (base excluded): $img (${size} MB)"
 echo "$img"
