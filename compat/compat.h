@@ -111,4 +111,31 @@ static inline int pvkit_virtio_find_vqs_info(struct virtio_device *vdev,
 #endif
 /* --- end pkg 6.12 -------------------------------------------------------- */
 
+/* --- virtio_console_fix (issue 6) --------------------------------------- */
+/*
+ * 6.4 dropped class_create()'s owner argument. Before 6.4, make the
+ * one-argument (new) form build the class the old macro would, owned by
+ * the calling module.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#include <linux/device.h>
+#undef class_create
+#define class_create(_name)						\
+	({								\
+		static struct lock_class_key __pvkit_class_key;		\
+		__class_create(THIS_MODULE, (_name), &__pvkit_class_key); \
+	})
+#endif
+/*
+ * hvc_console.h is not in the headers packages, so vcon_hvc.h declares
+ * struct hv_ops itself. 6.8 moved its character callbacks from
+ * (char *, int) -> int to (u8 *, size_t) -> ssize_t (6.6 still has the
+ * old form). Calling through the wrong type would truncate the errno the
+ * kernel reads back, so the declaration follows this flag.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#define COMPAT_HVC_U8_SIZE_T 1
+#endif
+/* --- end virtio_console_fix ---------------------------------------------- */
+
 #endif /* PVKIT_COMPAT_H */

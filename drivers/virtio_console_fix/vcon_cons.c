@@ -30,14 +30,16 @@ static struct vcon_port *vcon_cons_find(u32 vtermno)
 	return NULL;
 }
 
-static int vcon_cons_put_chars(u32 vtermno, const char *data, int count)
+static VCON_HVC_RET vcon_cons_put_chars(u32 vtermno,
+					const VCON_HVC_CHAR *data,
+					VCON_HVC_COUNT count)
 {
 	struct vcon_port *port;
 	struct vcon_buf *buf;
 	unsigned long flags;
 	int ret;
 
-	if (count <= 0)
+	if (!count)
 		return 0;
 	buf = vcon_buf_alloc(count, GFP_ATOMIC);
 	if (!buf)
@@ -56,7 +58,8 @@ static int vcon_cons_put_chars(u32 vtermno, const char *data, int count)
 	return count;
 }
 
-static int vcon_cons_get_chars(u32 vtermno, char *out, int count)
+static VCON_HVC_RET vcon_cons_get_chars(u32 vtermno, VCON_HVC_CHAR *out,
+					VCON_HVC_COUNT count)
 {
 	struct vcon_port *port;
 	struct vcon_buf *buf;
@@ -71,7 +74,7 @@ static int vcon_cons_get_chars(u32 vtermno, char *out, int count)
 	}
 	/* hvc calls us one at a time per vterm: nobody else reads inbuf. */
 	buf = vcon_port_take_inbuf(port);
-	if (buf && count > 0) {
+	if (buf && count) {
 		n = min_t(size_t, count, buf->len - buf->offset);
 		memcpy(out, buf->data + buf->offset, n);
 		buf->offset += n;

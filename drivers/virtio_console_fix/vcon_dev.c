@@ -5,6 +5,7 @@
  * share the "stop the host, then free" order of vcon_dev_quiesce().
  */
 #include <linux/fs.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_console.h>
@@ -30,27 +31,25 @@ void vcon_dev_put(struct vcon_dev *vd)
 static int vcon_vqs_init(struct vcon_dev *vd)
 {
 	unsigned int i, nvqs = vd->nvqs;
+	struct virtqueue_info *info;
 	struct virtqueue **vqs;
-	vq_callback_t **cbs;
-	const char **names;
 	int ret = -ENOMEM;
 
 	vqs = kcalloc(nvqs, sizeof(*vqs), GFP_KERNEL);
-	cbs = kcalloc(nvqs, sizeof(*cbs), GFP_KERNEL);
-	names = kcalloc(nvqs, sizeof(*names), GFP_KERNEL);
-	if (!vqs || !cbs || !names)
+	info = kcalloc(nvqs, sizeof(*info), GFP_KERNEL);
+	if (!vqs || !info)
 		goto out_free;
 
 	for (i = 0; i < nvqs; i++) {
 		if (vd->multiport && (i == 2 || i == 3)) {
-			cbs[i] = i == 2 ? vcon_ctrl_intr : NULL;
-			names[i] = i == 2 ? "control-i" : "control-o";
+			info[i].callback = i == 2 ? vcon_ctrl_intr : NULL;
+			info[i].name = i == 2 ? "control-i" : "control-o";
 		} else {
-			cbs[i] = i % 2 ? vcon_out_intr : vcon_in_intr;
-			names[i] = i % 2 ? "output" : "input";
+			info[i].callback = i % 2 ? vcon_out_intr : vcon_in_intr;
+			info[i].name = i % 2 ? "output" : "input";
 		}
 	}
-	ret = virtio_find_vqs(vd->vdev, nvqs, vqs, cbs, names, NULL);
+	ret = virtio_find_vqs(vd->vdev, nvqs, vqs, info, NULL);
 	if (ret)
 		goto out_free;
 
@@ -63,8 +62,7 @@ static int vcon_vqs_init(struct vcon_dev *vd)
 		vd->c_ovq = vqs[3];
 	}
 out_free:
-	kfree(names);
-	kfree(cbs);
+	kfree(info);
 	kfree(vqs);
 	return ret;
 }

@@ -6,9 +6,7 @@
  * ours. struct hvc_struct stays opaque on purpose: its layout changes
  * between kernels, so we never look inside; our port is found from the
  * vtermno/data value we hand to hvc_alloc(). struct hv_ops is the
- * interface contract and must match the target kernel: this is its 5.10
- * to 6.1 form (6.4 made dtr_rts take a bool, 6.6 moved the char
- * callbacks to u8/size_t); other kernels need a compat.h variant.
+ * interface contract; see the comment above it.
  */
 #ifndef VCON_HVC_H
 #define VCON_HVC_H
@@ -18,17 +16,31 @@
 
 struct hvc_struct;
 
+/* The character callbacks' types: compat.h knows which kernel has which. */
+#ifdef COMPAT_HVC_U8_SIZE_T
+#define VCON_HVC_RET	ssize_t
+#define VCON_HVC_CHAR	u8
+#define VCON_HVC_COUNT	size_t
+#else
+#define VCON_HVC_RET	int
+#define VCON_HVC_CHAR	char
+#define VCON_HVC_COUNT	int
+#endif
+
+/*
+ * Only the first three members are ours to fill, and they have been the
+ * first three since 2.6. What follows (notifiers, set_termios from 6.x,
+ * tiocm*, dtr_rts) differs between kernels and is never set by us: the
+ * zeroed tail is longer than any kernel's, so whatever hvc reads there is
+ * NULL, which it treats as "not implemented".
+ */
 struct hv_ops {
-	int (*get_chars)(u32 vtermno, char *buf, int count);
-	int (*put_chars)(u32 vtermno, const char *buf, int count);
+	VCON_HVC_RET (*get_chars)(u32 vtermno, VCON_HVC_CHAR *buf,
+				  VCON_HVC_COUNT count);
+	VCON_HVC_RET (*put_chars)(u32 vtermno, const VCON_HVC_CHAR *buf,
+				  VCON_HVC_COUNT count);
 	int (*flush)(u32 vtermno, bool wait);
-	int (*notifier_add)(struct hvc_struct *hp, int data);
-	void (*notifier_del)(struct hvc_struct *hp, int data);
-	void (*notifier_hangup)(struct hvc_struct *hp, int data);
-	int (*tiocmget)(struct hvc_struct *hp);
-	int (*tiocmset)(struct hvc_struct *hp, unsigned int set,
-			unsigned int clear);
-	void (*dtr_rts)(struct hvc_struct *hp, int raise);
+	void *vcon_unused[16];
 };
 
 struct hvc_struct *hvc_alloc(u32 vtermno, int data, const struct hv_ops *ops,

@@ -15,7 +15,7 @@ static int __init vcon_init(void)
 	int ret;
 
 	/* The class name is ABI: udev's rule and /sys/class/virtio-ports. */
-	vcon_class = class_create(THIS_MODULE, "virtio-ports");
+	vcon_class = class_create("virtio-ports");
 	if (IS_ERR(vcon_class))
 		return PTR_ERR(vcon_class);
 	ret = register_virtio_driver(&vcon_virtio_driver);
