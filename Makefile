@@ -24,12 +24,16 @@ B := $(TOP)/build/$(KVER)
 W ?= 1
 KMAKE = $(MAKE) -C $(KDIR) W=$(W) $(if $(PVKIT_DEBUG),PVKIT_DEBUG=y)
 
-# Extra kernels: `make check KVERS="..."` boots the smoke set on them too.
-KVERS ?=
+# More kernels for check: their smoke set is booted too, and the kit must
+# build W=1 clean against each (host test packaging/build-matrix). Default:
+# bullseye's 5.10 and bookworm-backports' 6.12 cloud kernels, fetched into
+# the cache; KVERS="" runs only the default kernel.
+KVERS ?= $(shell $(TOP)/tools/pkg/kernels-fetch.sh 2>/dev/null)
 TESTVM_ARGS ?=
 
 .PHONY: all modules selftests check check-deps bench stress lint deps \
-	install uninstall clean help demo hostmodel debug
+	install uninstall clean help demo hostmodel debug deb kernels \
+	dkms-install dkms-uninstall
 
 all: modules
 
@@ -43,6 +47,8 @@ help:
 	@echo "make deps       install what this Debian machine lacks (apt-get)"
 	@echo "make install    modules_install + depmod + load-on-boot snippets (real guests)"
 	@echo "make uninstall  undo make install"
+	@echo "make deb       the Debian package (dh-dkms) into build/pkg/"
+	@echo "make dkms-install / dkms-uninstall   DKMS from this tree"
 	@echo "make clean"
 	@echo "Variables: KVER, KDIR, KVERS (extra kernels for check), PVKIT_DEBUG=1"
 
@@ -81,6 +87,10 @@ check-deps:
 
 check: check-deps
 	@$(MAKE) -s modules
+	@set -e; for k in $(KVERS); do \
+		kd=$$($(TOP)/tools/pkg/kernels-fetch.sh headers $$k); \
+		$(TOP)/tools/testvm/kernels.sh fetch $$k; \
+		$(MAKE) -s modules KVER=$$k KDIR=$$kd; done
 	@$(MAKE) -s selftests
 	@$(MAKE) -s hostmodel
 	@$(TESTVM) check --kernel $(KVER) --smoke-kernels "$(KVERS)" $(TESTVM_ARGS)
@@ -109,6 +119,25 @@ install: modules
 	install -D -m 0644 $(TOP)/packaging/modprobe.d/pvkit.conf \
 		$(DESTDIR)/etc/modprobe.d/pvkit.conf
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
+
+# The Debian package (dh-dkms) into build/pkg/.
+deb:
+	@$(TOP)/tools/pkg/build-deb.sh
+
+# The other kernels of the matrix (5.10, 6.12) into the cache.
+kernels:
+	@$(TOP)/tools/pkg/kernels-fetch.sh
+
+# DKMS from the tree: exactly the files DKMS needs, then dkms install.
+dkms-install:
+	$(TOP)/tools/pkg/srcfiles.sh copy $(DESTDIR)/usr/src/pvkit-$(VERSION)
+	install -D -m 0644 $(TOP)/packaging/modules-load.d/pvkit.conf $(DESTDIR)/etc/modules-load.d/pvkit.conf
+	install -D -m 0644 $(TOP)/packaging/modprobe.d/pvkit.conf $(DESTDIR)/etc/modprobe.d/pvkit.conf
+	[ -n "$(DESTDIR)" ] || dkms install pvkit/$(VERSION)
+
+dkms-uninstall:
+	-dkms remove pvkit/$(VERSION) --all
+	rm -rf $(DESTDIR)/usr/src/pvkit-$(VERSION) $(DESTDIR)/etc/modules-load.d/pvkit.conf $(DESTDIR)/etc/modprobe.d/pvkit.conf
 
 uninstall:
 	rm -rf $(DESTDIR)/lib/modules/$(KVER)/updates/pvkit

@@ -12,7 +12,8 @@ busybox-static qemu-system-x86 qemu-system-data seabios ipxe-qemu
 sparse spin socat dkms python3 linux-headers-cloud-amd64 linux-source-6.1
 clang libclang-rt-14-dev
 ninja-build meson libglib2.0-dev libpixman-1-dev libfdt-dev libslirp-dev
-pkg-config zlib1g-dev python3-venv dpkg-dev"
+pkg-config zlib1g-dev python3-venv dpkg-dev
+debhelper dh-dkms debootstrap dwarves e2fsprogs"
 
 missing=""
 for p in $pkgs; do
