@@ -3,7 +3,8 @@
  * Numbers only (set=bench): ack latency of SYNCRTC requests, in the guest
  * (interrupt to ack write, from sysfs) and as seen from a test process
  * (vmctl request sent to the guest's ack counter moving, which includes
- * the hostctl round trip). Never fails on speed.
+ * the hostctl round trip). Loads vmm_clock when available so the guest
+ * timestamps are not jiffies. Never fails on speed.
  *
  * Usage: bench [-n ROUNDS]   (default 20)
  */
@@ -27,7 +28,7 @@ int main(int argc, char **argv)
 {
 	unsigned int rounds = 20, n = 0, i;
 	long long guest[200], e2e[200];
-	char reply[512];
+	char reply[512], cs[64];
 	int opt;
 
 	while ((opt = getopt(argc, argv, "n:")) != -1)
@@ -41,6 +42,7 @@ int main(int argc, char **argv)
 	if (vmmci_host_status("acks") == LLONG_MIN)
 		tap_skip_all("no host model");
 	tap_plan(1);
+	tap_diag("clocksource %s", vmmci_prefer_pvclock(cs, sizeof(cs)));
 	for (i = 0; i < rounds; i++) {
 		long long a0 = vmmci_stat("cmds_acked"), a, t0;
 

@@ -6,7 +6,8 @@
  * the host clock, allowing for the hostctl round trip. The clock is put
  * back afterwards (vmctl clock -3600 and a resync).
  *
- * Usage: clock_resync [-s SECONDS] [-b]   (-b: bench, print numbers only)
+ * Usage: clock_resync [-s SECONDS] [-b]
+ *   -b: bench: also print numbers, after loading vmm_clock if available
  */
 #include "vmmci_test.h"
 
@@ -97,6 +98,8 @@ int main(int argc, char **argv)
 
 	tap_header();
 	vmmci_setup();
+	if (bench)
+		vmmci_prefer_pvclock(cs, sizeof(cs));
 	vmmci_host_off = vmmci_host_status("clock_offset_ns");
 	if (vmmci_host_off == LLONG_MIN)
 		tap_skip_all("no host model status");

@@ -226,6 +226,22 @@ static inline long long vmmci_host_status(const char *key)
 }
 
 /*
+ * Bench helper: guest timestamps need a real clocksource. Under a loaded
+ * TCG host the vmd profile often ends on refined-jiffies (4 ms steps);
+ * the platform's pvclock (pvkit's vmm_clock) fixes that when present.
+ * Returns the clocksource in use.
+ */
+static inline const char *vmmci_prefer_pvclock(char *buf, size_t len)
+{
+	if (system("modprobe vmm_clock 2>/dev/null") == 0)
+		vmmci_sleep_ms(500);
+	if (vmmci_read_str("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+			   buf, len))
+		snprintf(buf, len, "unknown");
+	return buf;
+}
+
+/*
  * Losing an interrupt on purpose, without host help: on the vmd profile
  * (noapic) the device's INTx goes through the 8259 PIC, whose mask
  * register userspace can reach with ioperm(). While the line is masked
