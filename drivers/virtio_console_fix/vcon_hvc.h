@@ -16,7 +16,7 @@
 
 struct hvc_struct;
 
-/* The character callbacks' types: compat.h knows which kernel has which. */
+/* Our callbacks' types: compat.h knows which kernel has which. */
 #ifdef COMPAT_HVC_U8_SIZE_T
 #define VCON_HVC_RET	ssize_t
 #define VCON_HVC_CHAR	u8
@@ -35,10 +35,13 @@ struct hvc_struct;
  * NULL, which it treats as "not implemented".
  */
 struct hv_ops {
-	VCON_HVC_RET (*get_chars)(u32 vtermno, VCON_HVC_CHAR *buf,
-				  VCON_HVC_COUNT count);
-	VCON_HVC_RET (*put_chars)(u32 vtermno, const VCON_HVC_CHAR *buf,
-				  VCON_HVC_COUNT count);
+#ifdef COMPAT_HVC_U8_SIZE_T
+	ssize_t (*get_chars)(u32 vtermno, u8 *buf, size_t count);
+	ssize_t (*put_chars)(u32 vtermno, const u8 *buf, size_t count);
+#else
+	int (*get_chars)(u32 vtermno, char *buf, int count);
+	int (*put_chars)(u32 vtermno, const char *buf, int count);
+#endif
 	int (*flush)(u32 vtermno, bool wait);
 	void *vcon_unused[16];
 };
