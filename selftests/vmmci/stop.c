@@ -84,6 +84,26 @@ int main(int argc, char **argv)
 		 reason, poweroff ? "poweroff" : "reboot");
 	hostctl(req, NULL, 0, 5000);
 	/*
+	 * Until the VM ends: the request stays in COMMAND, and the driver
+	 * polls it every second. A second ack would re-arm the host's long
+	 * timer at every poll (a guest that hangs while shutting down would
+	 * then never be killed): if one shows up, turn the end into a fail.
+	 */
+	while (vmmci_now_ns(CLOCK_MONOTONIC) - t0 < 3000000000LL) {
+		long long a = vmmci_host_status("acks");
+
+		if (a != LLONG_MIN && a > acks) {
+			snprintf(req, sizeof(req),
+				 "expect-end no-reack REBOOT acked again (%lld acks)",
+				 a - acks0);
+			hostctl(req, NULL, 0, 5000);
+			tap_diag("REBOOT acked again: %lld acks", a - acks0);
+			break;
+		}
+		vmmci_sleep_ms(100);
+	}
+
+	/*
 	 * Wait for init to take us down; the runner judges the end. In
 	 * bench mode the last "alive_ms" line printed is a lower bound of
 	 * request -> userspace teardown.
