@@ -14,6 +14,14 @@ static int __init vcon_init(void)
 {
 	int ret;
 
+	/*
+	 * A kernel with the in-tree driver built in (6.12's cloud config)
+	 * already owns the class and the device: nothing to replace.
+	 */
+	if (IS_BUILTIN(CONFIG_VIRTIO_CONSOLE)) {
+		pr_info("the in-tree driver is built in; not loading\n");
+		return -ENODEV;
+	}
 	/* The class name is ABI: udev's rule and /sys/class/virtio-ports. */
 	vcon_class = class_create("virtio-ports");
 	if (IS_ERR(vcon_class))
