@@ -8,6 +8,9 @@
  *  2. The host clock steps forward at each (rare, 1 s) refresh because the
  *     guest extrapolates 5% slow in between: nothing goes backwards and
  *     guest time still covers host time (the steps are taken, not lost).
+ *  3. The host's wall clock steps forward 10 s (vmctl clock +10): the
+ *     host wall clock the driver reports moves 10 s, while the pvclock
+ *     (host uptime) and so CLOCK_MONOTONIC do not jump, nor go back.
  */
 #include "vmm_clock_util.h"
 
@@ -93,15 +96,56 @@ static void step_phase(void)
 		   "guest time kept up with the host across forward steps");
 }
 
+static int64_t host_now(void)
+{
+	char buf[256], *p;
+	long long sec, nsec;
+
+	if (vcu_read_file(VCU_DEBUGFS "/wall_clock", buf, sizeof(buf)))
+		return -1;
+	p = strstr(buf, "host_now ");
+	if (!p || sscanf(p + 9, "%lld.%lld", &sec, &nsec) != 2)
+		return -1;
+	return sec * 1000000000LL + nsec;
+}
+
+static void wall_step_phase(void)
+{
+	int64_t w0, w1, m0, m1;
+	struct vcu_reader *r;
+
+	stop = 0;
+	__atomic_store_n(&vcu_global_max, 0, __ATOMIC_RELEASE);
+	r = vcu_readers_start(0, &stop);
+	m0 = vcu_now_ns(CLOCK_MONOTONIC);
+	w0 = host_now();
+	if (vcu_host("vmctl clock +10", NULL, 0))
+		tap_bail("vmctl clock +10 failed");
+	w1 = host_now();
+	m1 = vcu_now_ns(CLOCK_MONOTONIC);
+	usleep(200000);
+	stop = 1;
+	tap_diag("host wall clock %+.3f s, guest monotonic %+.3f s",
+		 (w1 - w0) / 1e9, (m1 - m0) / 1e9);
+	tap_result(w0 > 0 && w1 - w0 >= 10000000000LL &&
+		   w1 - w0 < 10000000000LL + (m1 - m0) + 100000000LL,
+		   "host wall clock step of +10 s seen through the wall clock MSR");
+	tap_result(vcu_readers_join(r) == 0 && m1 - m0 < 5000000000LL,
+		   "wall clock step: CLOCK_MONOTONIC neither jumps nor goes back");
+	free(r);
+	vcu_host("vmctl clock -10", NULL, 0);
+}
+
 int main(void)
 {
 	tap_header();
 	vcu_require_current();
 	if (hostctl_open())
 		tap_skip_all("needs the host model (vmctl pvclock)");
-	tap_plan(7);
+	tap_plan(9);
 	stuck_phase("stuck", 0);
 	stuck_phase("stuck-odd", 1);
 	step_phase();
+	wall_step_phase();
 	tap_finish();
 }
