@@ -16,7 +16,7 @@
  */
 #include "vmm_clock_util.h"
 
-#define SAMPLE_INTERVAL_US	5000
+#define TARGET_SAMPLES		3000	/* spread over the run, below MAX_SAMPLES */
 #define MAX_SAMPLES		4096
 #define WINDOWS			10
 
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 		if (b - a > rtt_max)
 			rtt_max = b - a;
 		n++;
-		usleep(SAMPLE_INTERVAL_US);
+		usleep((useconds_t)((int64_t)secs * 1000000 / TARGET_SAMPLES));
 	} while (n < MAX_SAMPLES && vcu_now_ns(CLOCK_MONOTONIC) < t_end);
 
 	/* Minimum of b - h per window, then a least-squares line. */
