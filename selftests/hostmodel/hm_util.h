@@ -279,11 +279,6 @@ static inline void hm_expect_end(const char *reason, const char *why)
 {
 	char req[256];
 
-	/*
-	 * The runner files expect-end under the test it last saw begin on
-	 * the results channel; give it time to read our "@@ begin" first.
-	 */
-	hm_sleep_ms(300);
 	snprintf(req, sizeof(req), "expect-end %s %s", reason, why);
 	if (hostctl(req, NULL, 0, 5000))
 		tap_skip_all("no host channel for expect-end");
