@@ -3,7 +3,7 @@
  * Bench (never fails on speed): guest->host and host->guest MB/s and the
  * round-trip latency of small writes through an echoing host, for
  * Debian's in-tree driver and ours in the same VM. Prints the numbers and
- * our/in-tree ratios as "# " lines.
+ * our/in-tree ratios (best of two interleaved runs each) as "# " lines.
  */
 #include <errno.h>
 
@@ -166,9 +166,28 @@ int main(int argc, char **argv)
 	tap_header();
 	vcon_setup(false, name, dev, sizeof(dev));
 	tap_plan(2);
-	bench_driver(true, name, sock, mib << 20, rounds, &in);
+	/*
+	 * Interleave the drivers (ABBA) and keep each one's best run, so a
+	 * change of host load during the run does not pick a winner.
+	 */
+	for (i = 0; i < 4; i++) {
+		bool intree = i == 0 || i == 3;
+		struct bench_res r = { 0 }, *best = intree ? &in : &ours;
+
+		bench_driver(intree, name, sock, mib << 20, rounds, &r);
+		if (r.g2h > best->g2h)
+			best->g2h = r.g2h;
+		if (r.h2g > best->h2g)
+			best->h2g = r.h2g;
+		if (!best->rtt_med || r.rtt_med < best->rtt_med) {
+			best->rtt_med = r.rtt_med;
+			best->rtt_p99 = r.rtt_p99;
+		}
+	}
+	tap_diag("best of 2: in-tree %.1f / %.1f MB/s, rtt %.0f us; pvkit "
+		 "%.1f / %.1f MB/s, rtt %.0f us", in.g2h, in.h2g, in.rtt_med,
+		 ours.g2h, ours.h2g, ours.rtt_med);
 	tap_result(1, "in-tree measured");
-	bench_driver(false, name, sock, mib << 20, rounds, &ours);
 	tap_result(1, "pvkit measured");
 	tap_diag("ratio pvkit/in-tree: guest->host %.2f  host->guest %.2f  "
 		 "rtt median %.2f", ours.g2h / in.g2h, ours.h2g / in.h2g,
