@@ -15,6 +15,7 @@ and then `run vcon_peer.py result NAME` for the verdict.
   result TAG [SECS]        wait for TAG's result and print it
   file-has PATH TEXT [SECS] wait until PATH (in $PVKIT_RUN) contains TEXT
   device-del ID            QMP device_del on $PVKIT_QMP, wait for the event
+  wakeup SECS              after SECS, QMP system_wakeup until it works
 """
 import json
 import os
@@ -156,9 +157,33 @@ def qmp(dev_id):
             return
 
 
+def wakeup(secs):
+    time.sleep(float(secs))
+    for _ in range(100):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(os.environ["PVKIT_QMP"])
+        f = s.makefile("rw")
+        f.readline()
+        for c in ("qmp_capabilities", "query-status", "system_wakeup"):
+            f.write(json.dumps({"execute": c}) + "\n")
+            f.flush()
+            while True:
+                r = json.loads(f.readline())
+                if "return" in r or "error" in r:
+                    break
+            if c == "query-status":
+                state = r.get("return", {}).get("status")
+        s.close()
+        if state == "suspended":
+            print("woken")
+            return
+        time.sleep(0.2)
+    sys.exit("guest never suspended")
+
+
 CMDS = {"sink": sink, "source": source, "hello": hello, "stall": stall,
         "echo": echo, "result": result, "file-has": file_has,
-        "device-del": qmp}
+        "device-del": qmp, "wakeup": wakeup}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in CMDS:
