@@ -56,6 +56,7 @@ int main(int argc, char **argv)
 	int cycles = 10, opt, c, cpu, bad_off = 0, bad_on = 0, bad_host = 0;
 	struct vcu_reader *r;
 	long regs, dis;
+	long long fb0;
 
 	while ((opt = getopt(argc, argv, "c:")) != -1) {
 		if (opt == 'c')
@@ -73,6 +74,7 @@ int main(int argc, char **argv)
 	tap_plan(4);
 
 	/* One reader, on CPU0, which stays online. */
+	fb0 = vcu_status("fallback_reads");
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		tap_bail("out of memory");
@@ -120,6 +122,9 @@ int main(int argc, char **argv)
 	pthread_join(r->thread, NULL);
 	tap_diag("cpu0 reads %llu backward %llu worst %lld ns", r->reads,
 		 r->backward, (long long)r->worst_ns);
+	/* Reads on cpu1 before its cpuhp callback ran use cpu0's page. */
+	tap_diag("fallback reads during the cycles: %lld",
+		 vcu_status("fallback_reads") - fb0);
 	tap_result(!bad_off, "offline clears cpu%d's registration (%d cycles)",
 		   cpu, c);
 	tap_result(!bad_on, "online registers cpu%d again", cpu);
