@@ -16,6 +16,9 @@ and then `run vcon_peer.py result NAME` for the verdict.
   file-has PATH TEXT [SECS] wait until PATH (in $PVKIT_RUN) contains TEXT
   device-del ID            QMP device_del on $PVKIT_QMP, wait for the event
   wakeup SECS              after SECS, QMP system_wakeup until it works
+  vserport ID TAG          write port ID's VSERPORT_CHANGE open values to
+                           TAG once an open was followed by a close
+                           (e.g. "0 1 0"), or after 30 s
 """
 import json
 import os
@@ -181,9 +184,30 @@ def wakeup(secs):
     sys.exit("guest never suspended")
 
 
+def vserport(dev_id, tag):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(os.environ["PVKIT_QMP"])
+    f = s.makefile("rw")
+    f.readline()
+    f.write(json.dumps({"execute": "qmp_capabilities"}) + "\n")
+    f.flush()
+    put_result(tag + "-ready", "ready")
+    seen = []
+    s.settimeout(30)
+    try:
+        while seen[-2:] != ["1", "0"]:
+            ev = json.loads(f.readline())
+            if ev.get("event") == "VSERPORT_CHANGE" and \
+                    ev["data"].get("id") == dev_id:
+                seen.append("1" if ev["data"].get("open") else "0")
+    except (OSError, ValueError):
+        pass
+    put_result(tag, " ".join(seen) or "none")
+
+
 CMDS = {"sink": sink, "source": source, "hello": hello, "stall": stall,
         "echo": echo, "result": result, "file-has": file_has,
-        "device-del": qmp, "wakeup": wakeup}
+        "device-del": qmp, "wakeup": wakeup, "vserport": vserport}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in CMDS:
