@@ -138,4 +138,17 @@ static inline int pvkit_virtio_find_vqs_info(struct virtio_device *vdev,
 #endif
 /* --- end virtio_console_fix ---------------------------------------------- */
 
+/* --- vmm_clock: 6.12 ----------------------------------------------------- */
+/*
+ * 6.12 neither declares nor exports kvm_clock; hv_clock_per_cpu (still
+ * exported) is then the only sign that kvm-clock took the pvclock MSR.
+ * Expands at the caller, which includes <asm/kvmclock.h>.
+ */
+#ifdef COMPAT_HAVE_KVM_CLOCK
+#define compat_kvm_clock_mult()	READ_ONCE(kvm_clock.mult)
+#else
+#define compat_kvm_clock_mult()	0U
+#endif
+/* --- end vmm_clock 6.12 --------------------------------------------------- */
+
 #endif /* PVKIT_COMPAT_H */

@@ -44,7 +44,7 @@ static bool vmm_clock_kvmclock_active(void)
 {
 	if (!IS_ENABLED(CONFIG_KVM_GUEST) || !kvm_para_available())
 		return false;
-	return per_cpu(hv_clock_per_cpu, 0) || READ_ONCE(kvm_clock.mult);
+	return per_cpu(hv_clock_per_cpu, 0) || compat_kvm_clock_mult();
 }
 
 int vmm_clock_detect(void)
