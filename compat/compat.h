@@ -26,10 +26,15 @@
 #endif
 /*
  * virtio_reset_device() (5.16) wraps the transport's reset op, which is
- * all there is on 5.10. A macro, so this header needs no virtio include.
+ * all there is on 5.10.
  */
 #ifndef COMPAT_HAVE_VIRTIO_RESET_DEVICE
-#define virtio_reset_device(_vdev) ((_vdev)->config->reset(_vdev))
+#include <linux/virtio_config.h>
+
+static inline void virtio_reset_device(struct virtio_device *vdev)
+{
+	vdev->config->reset(vdev);
+}
 #endif
 /*
  * struct pci_driver has dev_groups from 5.13 on, and registration then
