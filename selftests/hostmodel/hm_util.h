@@ -217,59 +217,14 @@ static inline void hm_outw_eax(unsigned int off, uint32_t eax)
 
 /* ------------------------------------------------------------ host */
 
-/* "vmctl ARGS" on the host; its rc, -1 without a host channel */
-static inline int hm_vmctl(const char *args, char *reply, size_t len)
-{
-	char req[256];
-
-	snprintf(req, sizeof(req), "vmctl %s", args);
-	return hostctl(req, reply, len, 20000);
-}
-
-/* Value of @key in "k=v;k=v" (numbers, any base); -1 if absent */
-static inline int hm_kv(const char *line, const char *key, long long *val)
-{
-	size_t kl = strlen(key);
-	const char *p = line;
-
-	while ((p = strstr(p, key))) {
-		if ((p == line || p[-1] == ';' || p[-1] == ' ') &&
-		    p[kl] == '=') {
-			*val = strtoll(p + kl + 1, NULL, 0);
-			return 0;
-		}
-		p += kl;
-	}
-	return -1;
-}
-
-/* String value of @key (up to ';' or space) into @buf; -1 if absent */
-static inline int hm_kv_str(const char *line, const char *key, char *buf,
-			    size_t len)
-{
-	size_t kl = strlen(key);
-	const char *p = line;
-
-	while ((p = strstr(p, key))) {
-		if ((p == line || p[-1] == ';' || p[-1] == ' ') &&
-		    p[kl] == '=') {
-			p += kl + 1;
-			snprintf(buf, len, "%.*s", (int)strcspn(p, "; "), p);
-			return 0;
-		}
-		p += kl;
-	}
-	return -1;
-}
-
 /* One key of "vmctl status"; LLONG_MIN without the host model */
 static inline long long hm_status(const char *key)
 {
 	char reply[1024];
 	long long v;
 
-	if (hm_vmctl("status", reply, sizeof(reply)) != 0 ||
-	    hm_kv(reply, key, &v))
+	if (hostctl_vmctl("status", reply, sizeof(reply)) != 0 ||
+	    hostctl_kv(reply, key, &v))
 		return LLONG_MIN;
 	return v;
 }

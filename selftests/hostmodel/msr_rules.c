@@ -25,8 +25,8 @@ int main(void)
 		tap_skip_all("no /dev/cpu/0/msr (msr.ko)");
 	tap_plan(9);
 
-	if (hm_vmctl("pvclock status", reply, sizeof(reply)) == 0)
-		hm_kv(reply, "gp", &gp0);
+	if (hostctl_vmctl("pvclock status", reply, sizeof(reply)) == 0)
+		hostctl_kv(reply, "gp", &gp0);
 
 	for (i = 0; i < 4; i++) {
 		rc = hm_rdmsr(rd[i], &v);
@@ -47,8 +47,8 @@ int main(void)
 	rc = hm_wrmsr(MSR_SYSTIME, 0);
 	tap_result(rc == 0, "wrmsr 0x4b564d01 = 0 (disable) accepted (%d)", rc);
 
-	if (hm_vmctl("pvclock status", reply, sizeof(reply)) == 0) {
-		hm_kv(reply, "gp", &gp1);
+	if (hostctl_vmctl("pvclock status", reply, sizeof(reply)) == 0) {
+		hostctl_kv(reply, "gp", &gp1);
 		tap_diag("host counted %lld rejected registrations (was %lld)",
 			 gp1, gp0);
 	}

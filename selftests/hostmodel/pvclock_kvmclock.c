@@ -36,9 +36,9 @@ static long long cpu_updates(const char *status, int cpu, int *enabled)
 	*enabled = 0;
 	if (!p)
 		return -1;
-	if (hm_kv(p, "enabled", &v) == 0)
+	if (hostctl_kv(p, "enabled", &v) == 0)
 		*enabled = v;
-	if (hm_kv(p, "updates", &v))
+	if (hostctl_kv(p, "updates", &v))
 		v = -1;
 	return v;
 }
@@ -64,7 +64,7 @@ int main(int argc, char **argv)
 	if (!strstr(avail, "kvm-clock"))
 		tap_skip_all("no kvm-clock (clocksources: %s): needs the KVM leaf",
 			     avail);
-	if (hm_vmctl("pvclock status", st, sizeof(st)))
+	if (hostctl_vmctl("pvclock status", st, sizeof(st)))
 		tap_skip_all("needs the host model (vmctl pvclock status)");
 	tap_plan(5);
 
@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 	}
 
 	hm_sleep_ms(300);
-	hm_vmctl("pvclock status", st2, sizeof(st2));
+	hostctl_vmctl("pvclock status", st2, sizeof(st2));
 	for (c = 0; c < ncpu; c++) {
 		u0 = cpu_updates(st, c, &en);
 		u1 = cpu_updates(st2, c, &en);
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 	}
 	tap_result(all, "all %d vCPUs registered, pages updated", ncpu);
 
-	hm_kv(st2, "wall_writes", &wall);
+	hostctl_kv(st2, "wall_writes", &wall);
 	tap_result(wall > 0, "wall clock MSR served (%lld writes)", wall);
 
 	/* rate: -t s of guest CLOCK_MONOTONIC against host CLOCK_REALTIME */
@@ -120,7 +120,7 @@ int main(int argc, char **argv)
 		   "guest clock kept the host's rate (%+.3f%%)",
 		   dh ? 100.0 * (dg - dh) / dh : 0.0);
 
-	if (hm_vmctl("pvclock status", st2, sizeof(st2)) == 0)
+	if (hostctl_vmctl("pvclock status", st2, sizeof(st2)) == 0)
 		tap_diag("host: %s", st2);
 	read_line(CS "current_clocksource", cur, sizeof(cur));
 	tap_result(!strcmp(cur, "kvm-clock"), "kvm-clock is current (%s)", cur);

@@ -15,9 +15,9 @@ static int status_str(const char *key, char *buf, size_t len)
 {
 	char reply[1024];
 
-	if (hm_vmctl("status", reply, sizeof(reply)) != 0)
+	if (hostctl_vmctl("status", reply, sizeof(reply)) != 0)
 		return -1;
-	return hm_kv_str(reply, key, buf, len);
+	return hostctl_kv_str(reply, key, buf, len);
 }
 
 int main(int argc, char **argv)
@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 	irqs0 = hm_status("irqs");
 	illegal0 = hm_status("illegal");
 
-	if (hm_vmctl("send reboot", reply, sizeof(reply)))
+	if (hostctl_vmctl("send reboot", reply, sizeof(reply)))
 		tap_bail("vmctl send reboot: %s", reply);
 	cmd = hm_inl(HM_CMD);
 	isr = hm_inb_eax(HM_ISR, 0) & 0xff;
@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 		   long_s);
 	tap_result(hm_status("pending") == 2, "REBOOT still pending after the ack");
 
-	if (hm_vmctl("send reboot", reply, sizeof(reply)))
+	if (hostctl_vmctl("send reboot", reply, sizeof(reply)))
 		tap_bail("vmctl send reboot (again): %s", reply);
 	v = hm_status("irqs");
 	tap_result(v == irqs0 + 1, "same request while pending suppressed (irqs %lld -> %lld)",

@@ -33,7 +33,7 @@ int main(void)
 	hm_outb_eax(HM_DEVICE_STATUS, HM_DRIVER_OK);
 	hm_outl(HM_CMD, 3);	/* clear anything a previous test left */
 	irqs0 = hm_status("irqs");
-	if (hm_vmctl("clock +30", reply, sizeof(reply)))
+	if (hostctl_vmctl("clock +30", reply, sizeof(reply)))
 		tap_bail("vmctl clock +30: %s", reply);
 	skew = time_skew();
 	tap_result(skew >= 29 && skew <= 31, "TIME moved with the host clock (+%lld s)",
@@ -43,7 +43,7 @@ int main(void)
 
 	/* with the feature: a forward step of more than 5 s posts SYNCRTC */
 	hm_outl(HM_GUEST_FEATURES, 0x7);
-	if (hm_vmctl("clock +10", reply, sizeof(reply)))
+	if (hostctl_vmctl("clock +10", reply, sizeof(reply)))
 		tap_bail("vmctl clock +10: %s", reply);
 	cmd = hm_inl(HM_CMD);
 	isr = hm_inb_eax(HM_ISR, 0) & 0xff;
@@ -55,8 +55,8 @@ int main(void)
 
 	/* 5 s is not more than 5 s; back steps never post */
 	irqs0 = hm_status("irqs");
-	hm_vmctl("clock +5", reply, sizeof(reply));
-	hm_vmctl("clock -45", reply, sizeof(reply));
+	hostctl_vmctl("clock +5", reply, sizeof(reply));
+	hostctl_vmctl("clock -45", reply, sizeof(reply));
 	tap_result(hm_status("irqs") == irqs0 && hm_inl(HM_CMD) == 0,
 		   "+5 s and -45 s post nothing");
 	skew = time_skew();

@@ -41,14 +41,14 @@ int main(int argc, char **argv)
 		hm_outb_eax(HM_DEVICE_STATUS, 0);
 		hm_expect_end("no-driver-ok", "vmctl stop without DRIVER_OK");
 		tap_result(1, "DRIVER_OK clear, expect-end taken");
-		hm_vmctl("stop", reply, sizeof(reply));
+		hostctl_vmctl("stop", reply, sizeof(reply));
 		hm_wait_end(5, "vmctl stop without DRIVER_OK");
 	} else if (!strcmp(what, "ack-timeout")) {
 		hm_outb_eax(HM_DEVICE_STATUS, HM_DRIVER_OK);
 		hm_expect_end("ack-timeout", "vmctl stop never acked");
 		tap_result(1, "DRIVER_OK set, expect-end taken");
 		t0 = hm_now_ns(CLOCK_MONOTONIC);
-		if (hm_vmctl("stop", reply, sizeof(reply)))
+		if (hostctl_vmctl("stop", reply, sizeof(reply)))
 			tap_bail("vmctl stop: %s", reply);
 		/* not dead before the 3 s are up */
 		while (hm_now_ns(CLOCK_MONOTONIC) - t0 < 2500000000LL)
@@ -62,8 +62,8 @@ int main(int argc, char **argv)
 		hm_expect_end("guest-poweroff --no-hook", "guest wrote SHUTDOWN");
 		t0 = hm_now_ns(CLOCK_MONOTONIC);
 		hm_outl(HM_CMD, 1);
-		if (hm_vmctl("status", reply, sizeof(reply)) == 0)
-			hm_kv_str(reply, "timer", timer, sizeof(timer));
+		if (hostctl_vmctl("status", reply, sizeof(reply)) == 0)
+			hostctl_kv_str(reply, "timer", timer, sizeof(timer));
 		tap_result(!strcmp(timer, "guest"), "guest-initiated 3 s timer (%s)",
 			   timer);
 		while (hm_now_ns(CLOCK_MONOTONIC) - t0 < 2500000000LL)
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 		hm_outb_eax(HM_DEVICE_STATUS, HM_DRIVER_OK);
 		hm_expect_end("forced", "vmctl stop -f");
 		tap_result(1, "expect-end taken");
-		hm_vmctl("stop -f", reply, sizeof(reply));
+		hostctl_vmctl("stop -f", reply, sizeof(reply));
 		hm_wait_end(5, "vmctl stop -f");
 	}
 	tap_bail("usage: vmmci_end -r no-driver-ok|ack-timeout|guest-shutdown|forced|hlt|reset");

@@ -137,4 +137,52 @@ static inline long long hostctl_time_ns(void)
 	return sec * 1000000000LL + nsec;
 }
 
+/* "vmctl ARGS" on the host (the host model); its rc, -1 without a host. */
+static inline int hostctl_vmctl(const char *args, char *reply, size_t len)
+{
+	char req[256];
+
+	snprintf(req, sizeof(req), "vmctl %s", args);
+	return hostctl(req, reply, len, 20000);
+}
+
+/* Where "@key=" starts a field of a "k=v;k=v" or "k=v k=v" line. */
+static inline const char *hostctl_kv_find(const char *line, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p = line;
+
+	while ((p = strstr(p, key))) {
+		if ((p == line || p[-1] == ';' || p[-1] == ' ') &&
+		    p[kl] == '=')
+			return p + kl + 1;
+		p += kl;
+	}
+	return NULL;
+}
+
+/* Numeric value (any base) of @key in a status line; -1 if absent. */
+static inline int hostctl_kv(const char *line, const char *key,
+			     long long *val)
+{
+	const char *p = hostctl_kv_find(line, key);
+
+	if (!p)
+		return -1;
+	*val = strtoll(p, NULL, 0);
+	return 0;
+}
+
+/* String value of @key (up to ';' or space) into @buf; -1 if absent. */
+static inline int hostctl_kv_str(const char *line, const char *key,
+				 char *buf, size_t len)
+{
+	const char *p = hostctl_kv_find(line, key);
+
+	if (!p)
+		return -1;
+	snprintf(buf, len, "%.*s", (int)strcspn(p, "; "), p);
+	return 0;
+}
+
 #endif /* PVKIT_HOSTCTL_H */

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 		long long a0 = vmmci_stat("cmds_acked"), a, t0;
 
 		t0 = vmmci_now_ns(CLOCK_MONOTONIC);
-		if (vmmci_vmctl("syncrtc", reply, sizeof(reply)) != 0)
+		if (hostctl_vmctl("syncrtc", reply, sizeof(reply)) != 0)
 			continue;
 		a = vmmci_wait_stat("cmds_acked", a0, 3000);
 		if (a <= a0)

@@ -30,17 +30,17 @@ int main(void)
 	tap_result(feat == (hostfeat & 7) && hostfeat != LLONG_MIN,
 		   "features %#llx = host %#llx & 0x7", feat, hostfeat);
 
-	if (vmmci_vmctl("status", reply, sizeof(reply)) != 0) {
+	if (hostctl_vmctl("status", reply, sizeof(reply)) != 0) {
 		tap_skip("no host channel: cannot ask the host model");
 		tap_skip("no host channel");
 		tap_finish();
 	}
 	tap_diag("host: %s", reply);
-	if (vmmci_kv(reply, "status", &st))
+	if (hostctl_kv(reply, "status", &st))
 		st = -1;
 	tap_result(st >= 0 && (st & 0x4), "host sees DRIVER_OK (status %#llx)",
 		   st);
-	if (vmmci_kv(reply, "features", &hostfeat))
+	if (hostctl_kv(reply, "features", &hostfeat))
 		hostfeat = -1;
 	tap_result(hostfeat == feat,
 		   "host sees guest features %#llx", hostfeat);

@@ -34,12 +34,12 @@ int main(int argc, char **argv)
 	vmmci_param("poll_ms", "10");
 	vmmci_param("timesync_ms", "10");
 	for (i = 0; i < cycles; i++) {
-		if (host && vmmci_vmctl("syncrtc", reply, sizeof(reply)) == 0)
+		if (host && hostctl_vmctl("syncrtc", reply, sizeof(reply)) == 0)
 			sent++;
 		if (vmmci_bind(0) || vmmci_is_bound())
 			failed++;
 		if (host && i % 2)	/* lands while unbound: must not hurt */
-			vmmci_vmctl("syncrtc", reply, sizeof(reply));
+			hostctl_vmctl("syncrtc", reply, sizeof(reply));
 		if (vmmci_bind(1) || !vmmci_is_bound())
 			failed++;
 		if (i % 3 == 0)
@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 	/* module unload with the device bound and requests in flight */
 	for (i = 0; i < cycles / 10; i++) {
 		if (host)
-			vmmci_vmctl("syncrtc", reply, sizeof(reply));
+			hostctl_vmctl("syncrtc", reply, sizeof(reply));
 		if (system("rmmod vmmci") || vmmci_load() || !vmmci_is_bound())
 			unload_failed++;
 	}
@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 	tap_result(st != LLONG_MIN && (st & 4), "host sees DRIVER_OK (%#llx)",
 		   st);
 	acked0 = vmmci_stat("cmds_acked");
-	vmmci_vmctl("syncrtc", reply, sizeof(reply));
+	hostctl_vmctl("syncrtc", reply, sizeof(reply));
 	acked = vmmci_wait_stat("cmds_acked", acked0, 3000);
 	tap_result(acked > acked0 && vmmci_host_status("pending") == 0,
 		   "a request after the churn is acked (%lld -> %lld)", acked0,

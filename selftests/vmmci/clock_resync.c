@@ -67,11 +67,11 @@ static int vmmci_step_host(const char *arg, long long *waited_ms)
 
 	snprintf(args, sizeof(args), "clock %s", arg);
 	t0 = vmmci_now_ns(CLOCK_MONOTONIC);
-	if (vmmci_vmctl(args, reply, sizeof(reply)) != 0) {
+	if (hostctl_vmctl(args, reply, sizeof(reply)) != 0) {
 		tap_diag("vmctl %s: %s", args, reply);
 		return -1;
 	}
-	if (arg[0] == '-' && vmmci_vmctl("syncrtc", reply, sizeof(reply))) {
+	if (arg[0] == '-' && hostctl_vmctl("syncrtc", reply, sizeof(reply))) {
 		tap_diag("vmctl syncrtc: %s", reply);
 		return -1;
 	}

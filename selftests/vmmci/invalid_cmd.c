@@ -40,7 +40,7 @@ int main(void)
 		tap_skip_all("no host model status");
 	inv0 = vmmci_stat("cmds_invalid");
 	acked0 = vmmci_stat("cmds_acked");
-	if (vmmci_vmctl("inject 7", reply, sizeof(reply)) != 0)
+	if (hostctl_vmctl("inject 7", reply, sizeof(reply)) != 0)
 		tap_skip_all("host model cannot inject raw commands: %s", reply);
 	tap_plan(5);
 
@@ -61,6 +61,6 @@ int main(void)
 		   "kernel log names the invalid command");
 
 	/* leave the register clean for later tests */
-	vmmci_vmctl("inject 0", reply, sizeof(reply));
+	hostctl_vmctl("inject 0", reply, sizeof(reply));
 	tap_finish();
 }

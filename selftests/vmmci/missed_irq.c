@@ -26,7 +26,7 @@ int main(void)
 	irqs0 = vmmci_stat("irqs");
 	acked0 = vmmci_stat("cmds_acked");
 	t0 = vmmci_now_ns(CLOCK_MONOTONIC);
-	if (vmmci_vmctl("syncrtc --no-irq", reply, sizeof(reply)) != 0) {
+	if (hostctl_vmctl("syncrtc --no-irq", reply, sizeof(reply)) != 0) {
 		irq = vmmci_pic_irq();
 		if (irq < 0)
 			tap_skip_all("no host --no-irq and no XT-PIC line to mask");
@@ -34,7 +34,7 @@ int main(void)
 			tap_skip_all("ioperm: %s", strerror(errno));
 		tap_diag("IRQ %d masked at the PIC (mask %#x)", irq, saved);
 		t0 = vmmci_now_ns(CLOCK_MONOTONIC);
-		if (vmmci_vmctl("syncrtc", reply, sizeof(reply)) != 0) {
+		if (hostctl_vmctl("syncrtc", reply, sizeof(reply)) != 0) {
 			vmmci_pic_unmask(irq, saved);
 			tap_bail("vmctl syncrtc: %s", reply);
 		}

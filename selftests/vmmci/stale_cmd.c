@@ -43,7 +43,7 @@ int main(void)
 	vmmci_sleep_ms(100);
 	if (vmmci_pic_mask(irq, &saved))
 		tap_bail("ioperm: %s", strerror(errno));
-	if (vmmci_vmctl("syncrtc", reply, sizeof(reply)) != 0) {
+	if (hostctl_vmctl("syncrtc", reply, sizeof(reply)) != 0) {
 		vmmci_pic_unmask(irq, saved);
 		tap_bail("vmctl syncrtc: %s", reply);
 	}

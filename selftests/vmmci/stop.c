@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 	 */
 	signal(SIGTERM, SIG_IGN);
 	t0 = vmmci_now_ns(CLOCK_MONOTONIC);
-	if (vmmci_vmctl("stop", reply, sizeof(reply)) != 0)
+	if (hostctl_vmctl("stop", reply, sizeof(reply)) != 0)
 		tap_bail("vmctl stop failed: %s", reply);
 	tap_result(1, "vmctl stop sent: %s", reply);
 

@@ -34,7 +34,7 @@ int main(void)
 	tap_result(st != LLONG_MIN && (st & 4), "host sees DRIVER_OK after resume (%#llx)",
 		   st);
 	acked0 = vmmci_stat("cmds_acked");
-	vmmci_vmctl("syncrtc", reply, sizeof(reply));
+	hostctl_vmctl("syncrtc", reply, sizeof(reply));
 	acked = vmmci_wait_stat("cmds_acked", acked0, 3000);
 	tap_result(acked > acked0, "a request after resume is acked (%lld -> %lld)",
 		   acked0, acked);

@@ -187,40 +187,15 @@ static inline void vmmci_setup(void)
 		tap_bail("vmmci is not bound to %s", vmmci_bdf);
 }
 
-/* "vmctl ARGS" on the host; returns its rc, -1 without a host channel. */
-static inline int vmmci_vmctl(const char *args, char *reply, size_t len)
-{
-	char req[256];
-
-	snprintf(req, sizeof(req), "vmctl %s", args);
-	return hostctl(req, reply, len, 20000);
-}
-
-/* Value of @key in a "k=v;k=v" or "k=v k=v" status line. */
-static inline int vmmci_kv(const char *line, const char *key, long long *val)
-{
-	size_t kl = strlen(key);
-	const char *p = line;
-
-	while ((p = strstr(p, key))) {
-		if ((p == line || p[-1] == ';' || p[-1] == ' ') && p[kl] == '=') {
-			*val = strtoll(p + kl + 1, NULL, 0);
-			return 0;
-		}
-		p += kl;
-	}
-	return -1;
-}
-
 /* Host status key; LLONG_MIN if unavailable. */
 static inline long long vmmci_host_status(const char *key)
 {
 	char reply[1024];
 	long long v;
 
-	if (vmmci_vmctl("status", reply, sizeof(reply)) != 0)
+	if (hostctl_vmctl("status", reply, sizeof(reply)) != 0)
 		return LLONG_MIN;
-	if (vmmci_kv(reply, key, &v))
+	if (hostctl_kv(reply, key, &v))
 		return LLONG_MIN;
 	return v;
 }
