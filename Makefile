@@ -100,7 +100,7 @@ check: check-deps
 
 bench: check-deps
 	@$(MAKE) -s modules selftests hostmodel
-	@$(TESTVM) check --set bench --kernel $(KVER) --jobs 1 $(TESTVM_ARGS)
+	@$(TESTVM) check --set bench --kernel $(KVER) --jobs 1 --verbose $(TESTVM_ARGS)
 
 stress: check-deps
 	@$(MAKE) -s modules selftests hostmodel
