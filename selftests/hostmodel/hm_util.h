@@ -24,6 +24,7 @@
 
 #include "tap.h"
 #include "hostctl.h"
+#include "util.h"
 
 /* vmmci register offsets from BAR0 (legacy virtio header, no MSI) */
 #define HM_DEVICE_FEATURES	0
@@ -43,21 +44,6 @@ static inline void hm_cpuid(uint32_t leaf, uint32_t r[4])
 	__asm__ volatile("cpuid"
 			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
 			 : "0"(leaf), "2"(0));
-}
-
-static inline long long hm_now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static inline void hm_sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
 }
 
 /* ------------------------------------------------------------ MSRs */

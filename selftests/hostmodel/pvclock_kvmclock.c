@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	hm_sleep_ms(300);
+	pv_sleep_ms(300);
 	hostctl_vmctl("pvclock status", st2, sizeof(st2));
 	for (c = 0; c < ncpu; c++) {
 		u0 = cpu_updates(st, c, &en);
@@ -94,11 +94,11 @@ int main(int argc, char **argv)
 	tap_result(wall > 0, "wall clock MSR served (%lld writes)", wall);
 
 	/* rate: -t s of guest CLOCK_MONOTONIC against host CLOCK_REALTIME */
-	g0 = hm_now_ns(CLOCK_MONOTONIC);
+	g0 = pv_now_ns(CLOCK_MONOTONIC);
 	h0 = hostctl_time_ns();
-	g0 = (g0 + hm_now_ns(CLOCK_MONOTONIC)) / 2;
-	prev = hm_now_ns(CLOCK_MONOTONIC);
-	while ((now = hm_now_ns(CLOCK_MONOTONIC)) - g0 < secs * 1000000000LL) {
+	g0 = (g0 + pv_now_ns(CLOCK_MONOTONIC)) / 2;
+	prev = pv_now_ns(CLOCK_MONOTONIC);
+	while ((now = pv_now_ns(CLOCK_MONOTONIC)) - g0 < secs * 1000000000LL) {
 		if (now < prev) {
 			if (back++ < 10)
 				tap_diag("back %lld ns at %lld ns", prev - now,
@@ -108,9 +108,9 @@ int main(int argc, char **argv)
 		}
 		prev = now;
 	}
-	g1 = hm_now_ns(CLOCK_MONOTONIC);
+	g1 = pv_now_ns(CLOCK_MONOTONIC);
 	h1 = hostctl_time_ns();
-	g1 = (g1 + hm_now_ns(CLOCK_MONOTONIC)) / 2;
+	g1 = (g1 + pv_now_ns(CLOCK_MONOTONIC)) / 2;
 	tap_result(back == 0, "CLOCK_MONOTONIC never went back (%lld times, worst %lld ns)",
 		   back, worst);
 	dg = g1 - g0;

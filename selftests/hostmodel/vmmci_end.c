@@ -47,12 +47,12 @@ int main(int argc, char **argv)
 		hm_outb_eax(HM_DEVICE_STATUS, HM_DRIVER_OK);
 		hm_expect_end("ack-timeout", "vmctl stop never acked");
 		tap_result(1, "DRIVER_OK set, expect-end taken");
-		t0 = hm_now_ns(CLOCK_MONOTONIC);
+		t0 = pv_now_ns(CLOCK_MONOTONIC);
 		if (hostctl_vmctl("stop", reply, sizeof(reply)))
 			tap_bail("vmctl stop: %s", reply);
 		/* not dead before the 3 s are up */
-		while (hm_now_ns(CLOCK_MONOTONIC) - t0 < 2500000000LL)
-			hm_sleep_ms(100);
+		while (pv_now_ns(CLOCK_MONOTONIC) - t0 < 2500000000LL)
+			pv_sleep_ms(100);
 		tap_result(1, "still alive 2.5 s after vmctl stop");
 		hm_wait_end(10, "an unacked vmctl stop");
 	} else if (!strcmp(what, "guest-shutdown")) {
@@ -60,14 +60,14 @@ int main(int argc, char **argv)
 
 		/* vmd ends it from the timer: PID 1 never hears of it */
 		hm_expect_end("guest-poweroff --no-hook", "guest wrote SHUTDOWN");
-		t0 = hm_now_ns(CLOCK_MONOTONIC);
+		t0 = pv_now_ns(CLOCK_MONOTONIC);
 		hm_outl(HM_CMD, 1);
 		if (hostctl_vmctl("status", reply, sizeof(reply)) == 0)
 			hostctl_kv_str(reply, "timer", timer, sizeof(timer));
 		tap_result(!strcmp(timer, "guest"), "guest-initiated 3 s timer (%s)",
 			   timer);
-		while (hm_now_ns(CLOCK_MONOTONIC) - t0 < 2500000000LL)
-			hm_sleep_ms(100);
+		while (pv_now_ns(CLOCK_MONOTONIC) - t0 < 2500000000LL)
+			pv_sleep_ms(100);
 		tap_result(1, "still alive 2.5 s after writing SHUTDOWN");
 		hm_wait_end(10, "the guest wrote SHUTDOWN");
 	} else if (!strcmp(what, "forced")) {

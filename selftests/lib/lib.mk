@@ -22,7 +22,7 @@ _bins := $(addprefix $(OUTPUT)/,$(_progs))
 
 all: $(_bins)
 
-$(OUTPUT)/%: %.c $(wildcard $(LIBDIR)*.h) $(EXTRA_DEPS)
+$(OUTPUT)/%: %.c $(wildcard $(LIBDIR)*.h) $(wildcard *.h) $(EXTRA_DEPS)
 	$(CC) $(CFLAGS) -o $@ $< $(EXTRA_SOURCES) $(LDFLAGS) $(LDLIBS)
 
 run_tests: all

@@ -11,13 +11,13 @@
 
 static double gettime_ns(unsigned long n)
 {
-	int64_t t0 = vcu_now_ns(CLOCK_MONOTONIC_RAW);
+	int64_t t0 = pv_now_ns(CLOCK_MONOTONIC_RAW);
 	struct timespec ts;
 	unsigned long i;
 
 	for (i = 0; i < n; i++)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)(vcu_now_ns(CLOCK_MONOTONIC_RAW) - t0) / n;
+	return (double)(pv_now_ns(CLOCK_MONOTONIC_RAW) - t0) / n;
 }
 
 int main(int argc, char **argv)
@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 	vcu_require_current();
 	tap_plan(3);
 	vcu_pin(0);
-	if (!vcu_read_file(VCU_DEBUGFS "/bench", buf, sizeof(buf))) {
+	if (!pv_read_file(VCU_DEBUGFS "/bench", buf, sizeof(buf))) {
 		for (tok = strtok_r(buf, "\n", &save); tok;
 		     tok = strtok_r(NULL, "\n", &save))
 			tap_diag("kernel %s", tok);
@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 	 */
 	for (opt = 0; opt < 100 && !vcu_available("tsc"); opt++)
 		usleep(100000);
-	vcu_read_file(VCU_AVAILABLE, avail, sizeof(avail));
+	pv_read_file(VCU_AVAILABLE, avail, sizeof(avail));
 	tap_diag("available %s", avail);
 	for (tok = strtok_r(avail, " ", &save); tok;
 	     tok = strtok_r(NULL, " ", &save)) {
@@ -66,10 +66,10 @@ int main(int argc, char **argv)
 		tap_diag("no host channel: no update storm");
 	r0 = vcu_status("retries");
 	c0 = vcu_status("clamps");
-	t0 = vcu_now_ns(CLOCK_MONOTONIC);
+	t0 = pv_now_ns(CLOCK_MONOTONIC);
 	gettime_ns(n);
 	tap_diag("storm_reads %lu seconds %.2f retries %lld clamps %lld", n,
-		 (vcu_now_ns(CLOCK_MONOTONIC) - t0) / 1e9,
+		 (pv_now_ns(CLOCK_MONOTONIC) - t0) / 1e9,
 		 vcu_status("retries") - r0, vcu_status("clamps") - c0);
 	tap_diag("retries_per_million %.1f clamps_per_million %.1f",
 		 (vcu_status("retries") - r0) * 1e6 / n,

@@ -21,7 +21,7 @@ static int page_odd(void)
 {
 	char buf[4096], *p;
 
-	if (vcu_read_file(VCU_DEBUGFS "/cpus", buf, sizeof(buf)))
+	if (pv_read_file(VCU_DEBUGFS "/cpus", buf, sizeof(buf)))
 		return 0;
 	for (p = buf; (p = strstr(p, "version=")); p += 8)
 		if (strtoul(p + 8, NULL, 10) & 1)
@@ -77,12 +77,12 @@ static void step_phase(void)
 		tap_bail("vmctl pvclock knobs failed");
 	stop = 0;
 	__atomic_store_n(&vcu_global_max, 0, __ATOMIC_RELEASE);
-	g0 = vcu_now_ns(CLOCK_MONOTONIC);
+	g0 = pv_now_ns(CLOCK_MONOTONIC);
 	h0 = hostctl_time_ns();
 	r = vcu_readers_start(0, &stop);
 	sleep(4);
 	stop = 1;
-	g1 = vcu_now_ns(CLOCK_MONOTONIC);
+	g1 = pv_now_ns(CLOCK_MONOTONIC);
 	h1 = hostctl_time_ns();
 	tap_result(vcu_readers_join(r) == 0,
 		   "forward steps at host refreshes: no backward step");
@@ -101,7 +101,7 @@ static int64_t host_now(void)
 	char buf[256], *p;
 	long long sec, nsec;
 
-	if (vcu_read_file(VCU_DEBUGFS "/wall_clock", buf, sizeof(buf)))
+	if (pv_read_file(VCU_DEBUGFS "/wall_clock", buf, sizeof(buf)))
 		return -1;
 	p = strstr(buf, "host_now ");
 	if (!p || sscanf(p + 9, "%lld.%lld", &sec, &nsec) != 2)
@@ -117,12 +117,12 @@ static void wall_step_phase(void)
 	stop = 0;
 	__atomic_store_n(&vcu_global_max, 0, __ATOMIC_RELEASE);
 	r = vcu_readers_start(0, &stop);
-	m0 = vcu_now_ns(CLOCK_MONOTONIC);
+	m0 = pv_now_ns(CLOCK_MONOTONIC);
 	w0 = host_now();
 	if (vcu_host("vmctl clock +10", NULL, 0))
 		tap_bail("vmctl clock +10 failed");
 	w1 = host_now();
-	m1 = vcu_now_ns(CLOCK_MONOTONIC);
+	m1 = pv_now_ns(CLOCK_MONOTONIC);
 	usleep(200000);
 	stop = 1;
 	tap_diag("host wall clock %+.3f s, guest monotonic %+.3f s",

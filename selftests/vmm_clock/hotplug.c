@@ -17,7 +17,7 @@ static long cpu_field(int cpu, const char *key)
 {
 	char buf[8192], tag[16], *line, *p;
 
-	if (vcu_read_file(VCU_DEBUGFS "/cpus", buf, sizeof(buf)))
+	if (pv_read_file(VCU_DEBUGFS "/cpus", buf, sizeof(buf)))
 		return -1;
 	snprintf(tag, sizeof(tag), "cpu%d ", cpu);
 	line = strstr(buf, tag);
@@ -48,7 +48,7 @@ static int set_online(int cpu, int on)
 
 	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online",
 		 cpu);
-	return vcu_write_file(path, on ? "1" : "0");
+	return pv_write_file(path, on ? "1" : "0");
 }
 
 int main(int argc, char **argv)

@@ -15,7 +15,7 @@ static int run_phase(const char *what, unsigned long long reads,
 {
 	long long r0 = vcu_status("retries"), c0 = vcu_status("clamps");
 	long long o0 = vcu_status("odd_timeouts");
-	int64_t t0 = vcu_now_ns(CLOCK_MONOTONIC);
+	int64_t t0 = pv_now_ns(CLOCK_MONOTONIC);
 	struct vcu_reader *r;
 	unsigned long long bad;
 
@@ -26,7 +26,7 @@ static int run_phase(const char *what, unsigned long long reads,
 	*retries = vcu_status("retries") - r0;
 	*clamps = vcu_status("clamps") - c0;
 	tap_diag("%s: %llu reads/cpu in %.1f s, retries %lld, clamps %lld, odd timeouts %lld",
-		 what, reads, (vcu_now_ns(CLOCK_MONOTONIC) - t0) / 1e9,
+		 what, reads, (pv_now_ns(CLOCK_MONOTONIC) - t0) / 1e9,
 		 *retries, *clamps, vcu_status("odd_timeouts") - o0);
 	return bad == 0;
 }

@@ -38,7 +38,7 @@ int main(void)
 	{
 		char buf[4096], *p;
 
-		vcu_read_file(VCU_DEBUGFS "/status", buf, sizeof(buf));
+		pv_read_file(VCU_DEBUGFS "/status", buf, sizeof(buf));
 		p = strstr(buf, "live_cpus ");
 		snprintf(live, sizeof(live), "%.*s", p ? (int)strcspn(p + 10, "\n") : 0,
 			 p ? p + 10 : "");

@@ -18,7 +18,7 @@ static long sum_field(const char *key)
 	char buf[8192], *p;
 	long sum = 0;
 
-	if (vcu_read_file(VCU_DEBUGFS "/cpus", buf, sizeof(buf)))
+	if (pv_read_file(VCU_DEBUGFS "/cpus", buf, sizeof(buf)))
 		return -1;
 	for (p = buf; (p = strstr(p, key)); p += strlen(key))
 		sum += strtol(p + strlen(key), NULL, 10);
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 	}
 	tap_header();
 	vcu_require_current();
-	if (vcu_read_file("/sys/power/state", states, sizeof(states)) ||
+	if (pv_read_file("/sys/power/state", states, sizeof(states)) ||
 	    !strstr(states, mode))
 		tap_skip_all("no '%s' in /sys/power/state (%s)", mode, states);
 	if (!strcmp(mode, "mem") && hostctl_open())
@@ -75,19 +75,19 @@ int main(int argc, char **argv)
 		if (vcu_host(buf, NULL, 0))
 			tap_bail("cannot spawn the host's wakeup");
 	} else {
-		vcu_write_file("/sys/class/rtc/rtc0/wakealarm", "0");
+		pv_write_file("/sys/class/rtc/rtc0/wakealarm", "0");
 		snprintf(alarm, sizeof(alarm), "+%d", secs);
-		if (vcu_write_file("/sys/class/rtc/rtc0/wakealarm", alarm))
+		if (pv_write_file("/sys/class/rtc/rtc0/wakealarm", alarm))
 			tap_bail("cannot arm the RTC alarm");
 	}
-	t0 = vcu_now_ns(CLOCK_MONOTONIC);
-	ret = vcu_write_file("/sys/power/state", mode);
-	t1 = vcu_now_ns(CLOCK_MONOTONIC);
+	t0 = pv_now_ns(CLOCK_MONOTONIC);
+	ret = pv_write_file("/sys/power/state", mode);
+	t1 = pv_now_ns(CLOCK_MONOTONIC);
 	tap_diag("%s returned %d after %.3f s", mode, ret, (t1 - t0) / 1e9);
 	/* A read on every CPU: one suspended elsewhere re-registers itself. */
 	for (cpu = 0; cpu < vcu_ncpus(); cpu++) {
 		vcu_pin(cpu);
-		vcu_now_ns(CLOCK_MONOTONIC);
+		pv_now_ns(CLOCK_MONOTONIC);
 	}
 	dis1 = sum_field("disables=");
 	reg1 = sum_field("registrations=");
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 		 reg0, reg1);
 	tap_result(!ret && dis1 > dis0 && reg1 > reg0,
 		   "suspend disabled and resume re-registered a CPU");
-	vcu_read_file(VCU_DEBUGFS "/status", buf, sizeof(buf));
+	pv_read_file(VCU_DEBUGFS "/status", buf, sizeof(buf));
 	p = strstr(buf, "live_cpus ");
 	snprintf(live, sizeof(live), "%.*s", p ? (int)strcspn(p + 10, "\n") : 0,
 		 p ? p + 10 : "");

@@ -13,11 +13,11 @@
 /* 64 back-to-back reads, several times; 1 if none goes backwards. */
 static int consistent(void)
 {
-	int64_t prev = vcu_now_ns(CLOCK_MONOTONIC), t;
+	int64_t prev = pv_now_ns(CLOCK_MONOTONIC), t;
 	int i;
 
 	for (i = 0; i < 20000; i++) {
-		t = vcu_now_ns(CLOCK_MONOTONIC);
+		t = pv_now_ns(CLOCK_MONOTONIC);
 		if (t < prev) {
 			tap_diag("backwards by %lld ns", (long long)(prev - t));
 			return 0;
@@ -30,10 +30,10 @@ static int consistent(void)
 static int sleep_ok(void)
 {
 	struct timespec req = { 0, 10000000 };
-	int64_t t0 = vcu_now_ns(CLOCK_MONOTONIC), d;
+	int64_t t0 = pv_now_ns(CLOCK_MONOTONIC), d;
 
 	nanosleep(&req, NULL);
-	d = vcu_now_ns(CLOCK_MONOTONIC) - t0;
+	d = pv_now_ns(CLOCK_MONOTONIC) - t0;
 	if (d < 10000000 || d > 2000000000) {
 		tap_diag("10 ms nanosleep took %lld ns", (long long)d);
 		return 0;
@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 	vcu_require_current();
 	tap_plan(2);
 	for (r = 0; r < rounds; r++) {
-		vcu_read_file(VCU_AVAILABLE, avail, sizeof(avail));
+		pv_read_file(VCU_AVAILABLE, avail, sizeof(avail));
 		for (tok = strtok_r(avail, " ", &save); tok;
 		     tok = strtok_r(NULL, " ", &save)) {
 			int ret;

@@ -49,11 +49,11 @@ int main(int argc, char **argv)
 	vcu_host("vmctl pvclock status", status0, sizeof(status0));
 	c0 = vcu_status("clamps");
 	o0 = vcu_status("odd_timeouts");
-	t_end = vcu_now_ns(CLOCK_MONOTONIC) + (int64_t)secs * 1000000000LL;
+	t_end = pv_now_ns(CLOCK_MONOTONIC) + (int64_t)secs * 1000000000LL;
 	do {
-		int64_t a = vcu_now_ns(CLOCK_MONOTONIC);
+		int64_t a = pv_now_ns(CLOCK_MONOTONIC);
 		int64_t h = hostctl_time_ns();
-		int64_t b = vcu_now_ns(CLOCK_MONOTONIC);
+		int64_t b = pv_now_ns(CLOCK_MONOTONIC);
 
 		if (!h)
 			tap_bail("hostctl time failed");
@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 			rtt_max = b - a;
 		n++;
 		usleep((useconds_t)((int64_t)secs * 1000000 / TARGET_SAMPLES));
-	} while (n < MAX_SAMPLES && vcu_now_ns(CLOCK_MONOTONIC) < t_end);
+	} while (n < MAX_SAMPLES && pv_now_ns(CLOCK_MONOTONIC) < t_end);
 
 	/* Minimum of b - h per window, then a least-squares line. */
 	for (w = 0; w < WINDOWS; w++) {

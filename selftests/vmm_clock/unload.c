@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 	tap_header();
 	vcu_require_current();
 	if (vcu_switch_away(other, sizeof(other))) {
-		vcu_read_file(VCU_AVAILABLE, evidence, sizeof(evidence));
+		pv_read_file(VCU_AVAILABLE, evidence, sizeof(evidence));
 		tap_skip_all("no other clocksource can take over in HRT mode (available: %s)",
 			     evidence);
 	}

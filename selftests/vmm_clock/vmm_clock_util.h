@@ -23,6 +23,7 @@
 
 #include "tap.h"
 #include "hostctl.h"
+#include "util.h"
 
 #define VCU_CS_DIR	"/sys/devices/system/clocksource/clocksource0"
 #define VCU_CURRENT	VCU_CS_DIR "/current_clocksource"
@@ -30,54 +31,15 @@
 #define VCU_DEBUGFS	"/sys/kernel/debug/vmm_clock"
 #define VCU_NAME	"vmm-clock"
 
-static inline int64_t vcu_now_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-/* Whole small file into @buf, trailing newline stripped; -1 on error. */
-static inline int vcu_read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return 0;
-}
-
-/* 0 or -errno. */
-static inline int vcu_write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static inline int vcu_current(char *buf, size_t len)
 {
-	return vcu_read_file(VCU_CURRENT, buf, len);
+	return pv_read_file(VCU_CURRENT, buf, len);
 }
 
 static inline int vcu_set_current(const char *name)
 {
 	char cur[64];
-	int ret = vcu_write_file(VCU_CURRENT, name);
+	int ret = pv_write_file(VCU_CURRENT, name);
 
 	if (ret)
 		return ret;
@@ -90,7 +52,7 @@ static inline int vcu_available(const char *name)
 {
 	char buf[512], *tok, *save;
 
-	if (vcu_read_file(VCU_AVAILABLE, buf, sizeof(buf)))
+	if (pv_read_file(VCU_AVAILABLE, buf, sizeof(buf)))
 		return 0;
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 		if (!strcmp(tok, name))
@@ -126,7 +88,7 @@ static inline long long vcu_status(const char *key)
 	char buf[4096], *line, *save;
 	size_t klen = strlen(key);
 
-	if (vcu_read_file(VCU_DEBUGFS "/status", buf, sizeof(buf)))
+	if (pv_read_file(VCU_DEBUGFS "/status", buf, sizeof(buf)))
 		return -1;
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))
@@ -237,12 +199,12 @@ static inline void *vcu_reader_main(void *arg)
 {
 	struct vcu_reader *r = arg;
 	int64_t prev = 0, t, seen, gap;
-	int64_t wall_prev = vcu_now_ns(CLOCK_MONOTONIC_RAW);
+	int64_t wall_prev = pv_now_ns(CLOCK_MONOTONIC_RAW);
 
 	vcu_pin(r->cpu);
 	while (r->target ? r->reads < r->target : !*r->stop) {
 		seen = __atomic_load_n(&vcu_global_max, __ATOMIC_ACQUIRE);
-		t = vcu_now_ns(CLOCK_MONOTONIC);
+		t = pv_now_ns(CLOCK_MONOTONIC);
 		r->reads++;
 		if (t < prev || t < seen) {
 			int64_t d = (prev > seen ? prev : seen) - t;
@@ -258,7 +220,7 @@ static inline void *vcu_reader_main(void *arg)
 						    __ATOMIC_ACQUIRE))
 			;
 		if (!(r->reads & 1023)) {
-			int64_t w = vcu_now_ns(CLOCK_MONOTONIC_RAW);
+			int64_t w = pv_now_ns(CLOCK_MONOTONIC_RAW);
 
 			gap = w - wall_prev;
 			if (gap > r->max_gap_ns)

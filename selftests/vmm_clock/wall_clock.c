@@ -17,7 +17,7 @@ static int64_t debugfs_host_now(void)
 	char buf[256], *p;
 	long long sec, nsec;
 
-	if (vcu_read_file(VCU_DEBUGFS "/wall_clock", buf, sizeof(buf)))
+	if (pv_read_file(VCU_DEBUGFS "/wall_clock", buf, sizeof(buf)))
 		return -1;
 	p = strstr(buf, "host_now ");
 	if (!p || sscanf(p + 9, "%lld.%lld", &sec, &nsec) != 2)
@@ -65,7 +65,7 @@ int main(void)
 	if (reload("set_time=1"))
 		tap_bail("reload with set_time=1 failed");
 	h = hostctl_time_ns();
-	g = vcu_now_ns(CLOCK_REALTIME);
+	g = pv_now_ns(CLOCK_REALTIME);
 	tap_diag("after set_time=1: guest realtime %+.3f ms from host",
 		 (g - h) / 1e6);
 	tap_result(llabs(g - h) < TOLERANCE_NS,

@@ -46,13 +46,13 @@ int main(int argc, char **argv)
 	for (i = 0; i < rounds; i++) {
 		long long a0 = vmmci_stat("cmds_acked"), a, t0;
 
-		t0 = vmmci_now_ns(CLOCK_MONOTONIC);
+		t0 = pv_now_ns(CLOCK_MONOTONIC);
 		if (hostctl_vmctl("syncrtc", reply, sizeof(reply)) != 0)
 			continue;
 		a = vmmci_wait_stat("cmds_acked", a0, 3000);
 		if (a <= a0)
 			continue;
-		e2e[n] = vmmci_now_ns(CLOCK_MONOTONIC) - t0;
+		e2e[n] = pv_now_ns(CLOCK_MONOTONIC) - t0;
 		guest[n] = vmmci_stat("last_ack_latency_ns");
 		n++;
 	}

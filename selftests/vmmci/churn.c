@@ -25,9 +25,9 @@ int main(int argc, char **argv)
 	host = vmmci_host_status("acks") != LLONG_MIN;
 	tap_plan(3);
 
-	if (vmmci_read_str(VMMCI_PARAMS "/poll_ms", old_poll,
+	if (pv_read_file(VMMCI_PARAMS "/poll_ms", old_poll,
 			   sizeof(old_poll)) ||
-	    vmmci_read_str(VMMCI_PARAMS "/timesync_ms", old_sync,
+	    pv_read_file(VMMCI_PARAMS "/timesync_ms", old_sync,
 			   sizeof(old_sync)))
 		tap_bail("no vmmci parameters");
 	/* short periods so the works are live when remove runs */
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 		if (vmmci_bind(1) || !vmmci_is_bound())
 			failed++;
 		if (i % 3 == 0)
-			vmmci_sleep_ms(i % 7);
+			pv_sleep_ms(i % 7);
 	}
 	vmmci_param("poll_ms", old_poll);
 	vmmci_param("timesync_ms", old_sync);

@@ -33,9 +33,9 @@ static int vmmci_measure(long long *err, long long *rtt)
 
 	*rtt = LLONG_MAX;
 	for (i = 0; i < 3; i++) {
-		g0 = vmmci_now_ns(CLOCK_REALTIME);
+		g0 = pv_now_ns(CLOCK_REALTIME);
 		h = hostctl_time_ns();
-		g1 = vmmci_now_ns(CLOCK_REALTIME);
+		g1 = pv_now_ns(CLOCK_REALTIME);
 		if (!h)
 			return -1;
 		if (g1 - g0 < *rtt) {
@@ -51,7 +51,7 @@ static long long vmmci_device_residual(void)
 {
 	if (vmmci_bind(0) || vmmci_bind(1))
 		return LLONG_MIN;
-	vmmci_sleep_ms(200);
+	pv_sleep_ms(200);
 	return vmmci_stat("offset_ns");
 }
 
@@ -66,7 +66,7 @@ static int vmmci_step_host(const char *arg, long long *waited_ms)
 	long long syncs0 = vmmci_stat("syncs"), syncs, t0;
 
 	snprintf(args, sizeof(args), "clock %s", arg);
-	t0 = vmmci_now_ns(CLOCK_MONOTONIC);
+	t0 = pv_now_ns(CLOCK_MONOTONIC);
 	if (hostctl_vmctl(args, reply, sizeof(reply)) != 0) {
 		tap_diag("vmctl %s: %s", args, reply);
 		return -1;
@@ -76,7 +76,7 @@ static int vmmci_step_host(const char *arg, long long *waited_ms)
 		return -1;
 	}
 	syncs = vmmci_wait_stat("syncs", syncs0, 5000);
-	*waited_ms = (vmmci_now_ns(CLOCK_MONOTONIC) - t0) / 1000000;
+	*waited_ms = (pv_now_ns(CLOCK_MONOTONIC) - t0) / 1000000;
 	return syncs > syncs0 ? 0 : -1;
 }
 
@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 		tap_skip_all("no host channel");
 	tap_plan(3);
 	tap_diag("before: guest - host = %lld ns (rtt %lld ns)", before, rtt);
-	if (!vmmci_read_str("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+	if (!pv_read_file("/sys/devices/system/clocksource/clocksource0/current_clocksource",
 			    cs, sizeof(cs)))
 		tap_diag("guest clocksource: %s", cs);
 

@@ -47,7 +47,7 @@ int main(void)
 	/* interrupt or, at worst, the 1 s poll */
 	inv = vmmci_wait_stat("cmds_invalid", inv0, 3000);
 	tap_result(inv == inv0 + 1, "invalid commands %lld -> %lld", inv0, inv);
-	vmmci_sleep_ms(1500);	/* let a poll or two see it again */
+	pv_sleep_ms(1500);	/* let a poll or two see it again */
 	acked = vmmci_stat("cmds_acked");
 	tap_result(acked == acked0, "guest acks unchanged (%lld)", acked);
 	hacks = vmmci_host_status("acks");

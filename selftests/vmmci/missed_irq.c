@@ -25,7 +25,7 @@ int main(void)
 	polled0 = vmmci_stat("cmds_polled");
 	irqs0 = vmmci_stat("irqs");
 	acked0 = vmmci_stat("cmds_acked");
-	t0 = vmmci_now_ns(CLOCK_MONOTONIC);
+	t0 = pv_now_ns(CLOCK_MONOTONIC);
 	if (hostctl_vmctl("syncrtc --no-irq", reply, sizeof(reply)) != 0) {
 		irq = vmmci_pic_irq();
 		if (irq < 0)
@@ -33,7 +33,7 @@ int main(void)
 		if (vmmci_pic_mask(irq, &saved))
 			tap_skip_all("ioperm: %s", strerror(errno));
 		tap_diag("IRQ %d masked at the PIC (mask %#x)", irq, saved);
-		t0 = vmmci_now_ns(CLOCK_MONOTONIC);
+		t0 = pv_now_ns(CLOCK_MONOTONIC);
 		if (hostctl_vmctl("syncrtc", reply, sizeof(reply)) != 0) {
 			vmmci_pic_unmask(irq, saved);
 			tap_bail("vmctl syncrtc: %s", reply);
@@ -43,7 +43,7 @@ int main(void)
 
 	polled = vmmci_wait_stat("cmds_polled", polled0, 3000);
 	tap_result(polled == polled0 + 1, "found by polling after %lld ms",
-		   (vmmci_now_ns(CLOCK_MONOTONIC) - t0) / 1000000);
+		   (pv_now_ns(CLOCK_MONOTONIC) - t0) / 1000000);
 	acked = vmmci_stat("cmds_acked");
 	irqs = vmmci_stat("irqs");
 	if (irq >= 0)

@@ -31,7 +31,7 @@ int main(void)
 	irq = vmmci_pic_irq();
 	if (irq < 0)
 		tap_skip_all("no XT-PIC line to mask");
-	if (vmmci_read_str(VMMCI_PARAMS "/poll_ms", vmmci_old_poll,
+	if (pv_read_file(VMMCI_PARAMS "/poll_ms", vmmci_old_poll,
 			   sizeof(vmmci_old_poll)))
 		tap_bail("no poll_ms parameter");
 	atexit(vmmci_restore);
@@ -40,14 +40,14 @@ int main(void)
 	/* a bound driver that neither polls nor hears the line */
 	if (vmmci_param("poll_ms", "0") || vmmci_bind(0) || vmmci_bind(1))
 		tap_bail("cannot rebind with poll_ms=0");
-	vmmci_sleep_ms(100);
+	pv_sleep_ms(100);
 	if (vmmci_pic_mask(irq, &saved))
 		tap_bail("ioperm: %s", strerror(errno));
 	if (hostctl_vmctl("syncrtc", reply, sizeof(reply)) != 0) {
 		vmmci_pic_unmask(irq, saved);
 		tap_bail("vmctl syncrtc: %s", reply);
 	}
-	vmmci_sleep_ms(1500);
+	pv_sleep_ms(1500);
 	pending = vmmci_host_status("pending");
 	acked = vmmci_stat("cmds_acked");
 	tap_result(pending == 3 && acked == 0,

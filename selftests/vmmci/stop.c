@@ -52,17 +52,17 @@ int main(int argc, char **argv)
 	 * later): survive the first so the ack is checked on the host.
 	 */
 	signal(SIGTERM, SIG_IGN);
-	t0 = vmmci_now_ns(CLOCK_MONOTONIC);
+	t0 = pv_now_ns(CLOCK_MONOTONIC);
 	if (hostctl_vmctl("stop", reply, sizeof(reply)) != 0)
 		tap_bail("vmctl stop failed: %s", reply);
 	tap_result(1, "vmctl stop sent: %s", reply);
 
 	/* the ack must show on the host before its 3 s timer fires */
-	while (vmmci_now_ns(CLOCK_MONOTONIC) - t0 < 3000000000LL) {
+	while (pv_now_ns(CLOCK_MONOTONIC) - t0 < 3000000000LL) {
 		acks = vmmci_host_status("acks");
 		if (acks != LLONG_MIN && acks > acks0)
 			break;
-		vmmci_sleep_ms(50);
+		pv_sleep_ms(50);
 	}
 	last = vmmci_host_status("last_ack");
 	/*
@@ -72,11 +72,11 @@ int main(int argc, char **argv)
 	snprintf(req, sizeof(req),
 		 "log vmmci/stop: host acks %lld -> %lld, last_ack %lld, %lld ms after vmctl stop",
 		 acks0, acks, last,
-		 (vmmci_now_ns(CLOCK_MONOTONIC) - t0) / 1000000);
+		 (pv_now_ns(CLOCK_MONOTONIC) - t0) / 1000000);
 	hostctl(req, NULL, 0, 5000);
 	tap_result(acks != LLONG_MIN && acks > acks0 && last == 2,
 		   "host saw ack %lld (REBOOT echoed) after %lld ms, guest latency %lld ns",
-		   last, (vmmci_now_ns(CLOCK_MONOTONIC) - t0) / 1000000,
+		   last, (pv_now_ns(CLOCK_MONOTONIC) - t0) / 1000000,
 		   vmmci_stat("last_ack_latency_ns"));
 	if (acks == LLONG_MIN || acks <= acks0 || last != 2)
 		tap_finish();	/* expect-end stays at "ack-seen": fails */
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 	 * timer at every poll (a guest that hangs while shutting down would
 	 * then never be killed): if one shows up, turn the end into a fail.
 	 */
-	while (vmmci_now_ns(CLOCK_MONOTONIC) - t0 < 3000000000LL) {
+	while (pv_now_ns(CLOCK_MONOTONIC) - t0 < 3000000000LL) {
 		long long a = vmmci_host_status("acks");
 
 		if (a != LLONG_MIN && a > acks) {
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 			tap_diag("REBOOT acked again: %lld acks", a - acks0);
 			break;
 		}
-		vmmci_sleep_ms(100);
+		pv_sleep_ms(100);
 	}
 
 	/*
@@ -110,15 +110,15 @@ int main(int argc, char **argv)
 	 */
 	if (bench)
 		printf("stop_ack_seen_ms %lld\n",
-		       (vmmci_now_ns(CLOCK_MONOTONIC) - t0) / 1000000);
+		       (pv_now_ns(CLOCK_MONOTONIC) - t0) / 1000000);
 	for (;;) {
 		fflush(stdout);
 		if (!bench) {
 			pause();
 			continue;
 		}
-		vmmci_sleep_ms(100);
+		pv_sleep_ms(100);
 		printf("alive_ms %lld\n",
-		       (vmmci_now_ns(CLOCK_MONOTONIC) - t0) / 1000000);
+		       (pv_now_ns(CLOCK_MONOTONIC) - t0) / 1000000);
 	}
 }

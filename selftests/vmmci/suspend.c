@@ -16,7 +16,7 @@ int main(void)
 	vmmci_setup();
 	if (vmmci_host_status("acks") == LLONG_MIN)
 		tap_skip_all("no host model status");
-	if (vmmci_read_str("/sys/power/state", state, sizeof(state)) ||
+	if (pv_read_file("/sys/power/state", state, sizeof(state)) ||
 	    !strstr(state, "mem"))
 		tap_skip_all("no suspend (/sys/power/state: %s)", state);
 	if (access("/sys/class/rtc/rtc0/wakealarm", W_OK))
@@ -24,12 +24,12 @@ int main(void)
 	tap_plan(3);
 
 	/* clear a stale alarm, arm one 2 s ahead, then suspend */
-	vmmci_write_str("/sys/class/rtc/rtc0/wakealarm", "0");
-	t0 = vmmci_now_ns(CLOCK_MONOTONIC);
-	ok = !vmmci_write_str("/sys/class/rtc/rtc0/wakealarm", "+2") &&
-	     !vmmci_write_str("/sys/power/state", "mem");
+	pv_write_file("/sys/class/rtc/rtc0/wakealarm", "0");
+	t0 = pv_now_ns(CLOCK_MONOTONIC);
+	ok = !pv_write_file("/sys/class/rtc/rtc0/wakealarm", "+2") &&
+	     !pv_write_file("/sys/power/state", "mem");
 	tap_result(ok, "suspended and woke up after %lld ms",
-		   (vmmci_now_ns(CLOCK_MONOTONIC) - t0) / 1000000);
+		   (pv_now_ns(CLOCK_MONOTONIC) - t0) / 1000000);
 	st = vmmci_host_status("status");
 	tap_result(st != LLONG_MIN && (st & 4), "host sees DRIVER_OK after resume (%#llx)",
 		   st);

@@ -32,7 +32,7 @@ int main(void)
 	if (!(vmmci_stat("features") & 1))
 		tap_skip_all("host does not offer TIMESYNC");
 	tap_plan(4);
-	if (vmmci_read_str(VMMCI_PARAMS "/timesync_ms", vmmci_old_period,
+	if (pv_read_file(VMMCI_PARAMS "/timesync_ms", vmmci_old_period,
 			   sizeof(vmmci_old_period)))
 		tap_bail("no timesync_ms parameter");
 	atexit(vmmci_restore);
@@ -40,10 +40,10 @@ int main(void)
 	/* the period is read at each re-arm; a rebind applies it at once */
 	if (vmmci_param("timesync_ms", "100") || vmmci_rebind())
 		tap_bail("cannot set timesync_ms=100 and rebind");
-	vmmci_sleep_ms(300);
+	pv_sleep_ms(300);
 	s0 = vmmci_stat("samples");
 	last0 = vmmci_stat("last_sample_ns");
-	vmmci_sleep_ms(1500);
+	pv_sleep_ms(1500);
 	s1 = vmmci_stat("samples");
 	last1 = vmmci_stat("last_sample_ns");
 

@@ -21,55 +21,12 @@
 
 #include "tap.h"
 #include "hostctl.h"
+#include "util.h"
 
 #define VMMCI_DRV	"/sys/bus/pci/drivers/vmmci"
 #define VMMCI_PARAMS	"/sys/module/vmmci/parameters"
 
 static char vmmci_bdf[256];	/* e.g. 0000:00:03.0 */
-
-static inline long long vmmci_now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static inline void vmmci_sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static inline int vmmci_read_str(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	if (!fgets(buf, len, f)) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-static inline int vmmci_write_str(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-	int ret = 0;
-
-	if (!f)
-		return -1;
-	if (fputs(val, f) < 0)
-		ret = -1;
-	if (fclose(f))
-		ret = -1;
-	return ret;
-}
 
 /* Find the vmmci PCI device (0b5d:0777); 0 when found. */
 static inline int vmmci_find_device(void)
@@ -87,11 +44,11 @@ static inline int vmmci_find_device(void)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
 			 e->d_name);
-		if (vmmci_read_str(path, v, sizeof(v)))
+		if (pv_read_file(path, v, sizeof(v)))
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
 			 e->d_name);
-		if (vmmci_read_str(path, dev, sizeof(dev)))
+		if (pv_read_file(path, dev, sizeof(dev)))
 			continue;
 		if (!strcmp(v, "0x0b5d") && !strcmp(dev, "0x0777")) {
 			snprintf(vmmci_bdf, sizeof(vmmci_bdf), "%s", e->d_name);
@@ -113,7 +70,7 @@ static inline int vmmci_load(void)
 		return 0;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/modalias",
 		 vmmci_bdf);
-	if (vmmci_read_str(path, alias, sizeof(alias)))
+	if (pv_read_file(path, alias, sizeof(alias)))
 		return -1;
 	snprintf(cmd, sizeof(cmd), "modprobe '%s'", alias);
 	if (system(cmd) != 0)
@@ -134,7 +91,7 @@ static inline int vmmci_bind(int on)
 {
 	if (on == vmmci_is_bound())
 		return 0;
-	return vmmci_write_str(on ? VMMCI_DRV "/bind" : VMMCI_DRV "/unbind",
+	return pv_write_file(on ? VMMCI_DRV "/bind" : VMMCI_DRV "/unbind",
 			       vmmci_bdf);
 }
 
@@ -145,7 +102,7 @@ static inline long long vmmci_stat(const char *name)
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vmmci/%s",
 		 vmmci_bdf, name);
-	if (vmmci_read_str(path, buf, sizeof(buf)))
+	if (pv_read_file(path, buf, sizeof(buf)))
 		return LLONG_MIN;
 	return strtoll(buf, NULL, 0);
 }
@@ -158,7 +115,7 @@ static inline long long vmmci_wait_stat(const char *name, long long than,
 	unsigned int waited = 0;
 
 	while (v != LLONG_MIN && v <= than && waited < ms) {
-		vmmci_sleep_ms(20);
+		pv_sleep_ms(20);
 		waited += 20;
 		v = vmmci_stat(name);
 	}
@@ -170,7 +127,7 @@ static inline int vmmci_param(const char *name, const char *val)
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), VMMCI_PARAMS "/%s", name);
-	return vmmci_write_str(path, val);
+	return pv_write_file(path, val);
 }
 
 /*
@@ -209,8 +166,8 @@ static inline long long vmmci_host_status(const char *key)
 static inline const char *vmmci_prefer_pvclock(char *buf, size_t len)
 {
 	if (system("modprobe vmm_clock 2>/dev/null") == 0)
-		vmmci_sleep_ms(500);
-	if (vmmci_read_str("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		pv_sleep_ms(500);
+	if (pv_read_file("/sys/devices/system/clocksource/clocksource0/current_clocksource",
 			   buf, len))
 		snprintf(buf, len, "unknown");
 	return buf;
@@ -230,7 +187,7 @@ static inline int vmmci_pic_irq(void)
 	int irq, found = 0;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/irq", vmmci_bdf);
-	if (vmmci_read_str(path, buf, sizeof(buf)))
+	if (pv_read_file(path, buf, sizeof(buf)))
 		return -1;
 	irq = atoi(buf);
 	if (irq <= 0 || irq >= 16)
