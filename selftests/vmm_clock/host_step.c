@@ -96,19 +96,6 @@ static void step_phase(void)
 		   "guest time kept up with the host across forward steps");
 }
 
-static int64_t host_now(void)
-{
-	char buf[256], *p;
-	long long sec, nsec;
-
-	if (pv_read_file(VCU_DEBUGFS "/wall_clock", buf, sizeof(buf)))
-		return -1;
-	p = strstr(buf, "host_now ");
-	if (!p || sscanf(p + 9, "%lld.%lld", &sec, &nsec) != 2)
-		return -1;
-	return sec * 1000000000LL + nsec;
-}
-
 static void wall_step_phase(void)
 {
 	int64_t w0, w1, m0, m1;
@@ -118,10 +105,10 @@ static void wall_step_phase(void)
 	__atomic_store_n(&vcu_global_max, 0, __ATOMIC_RELEASE);
 	r = vcu_readers_start(0, &stop);
 	m0 = pv_now_ns(CLOCK_MONOTONIC);
-	w0 = host_now();
+	w0 = vcu_host_now();
 	if (vcu_host("vmctl clock +10", NULL, 0))
 		tap_bail("vmctl clock +10 failed");
-	w1 = host_now();
+	w1 = vcu_host_now();
 	m1 = pv_now_ns(CLOCK_MONOTONIC);
 	usleep(200000);
 	stop = 1;

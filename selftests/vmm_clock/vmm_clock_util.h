@@ -31,6 +31,20 @@
 #define VCU_DEBUGFS	"/sys/kernel/debug/vmm_clock"
 #define VCU_NAME	"vmm-clock"
 
+/* The host's wall clock as the driver's debugfs reads it, ns; -1 if none. */
+static inline int64_t vcu_host_now(void)
+{
+	char buf[256], *p;
+	long long sec, nsec;
+
+	if (pv_read_file(VCU_DEBUGFS "/wall_clock", buf, sizeof(buf)))
+		return -1;
+	p = strstr(buf, "host_now ");
+	if (!p || sscanf(p + 9, "%lld.%lld", &sec, &nsec) != 2)
+		return -1;
+	return sec * 1000000000LL + nsec;
+}
+
 static inline int vcu_current(char *buf, size_t len)
 {
 	return pv_read_file(VCU_CURRENT, buf, len);
