@@ -80,63 +80,33 @@ static inline int hm_wrmsr(uint32_t msr, uint64_t val)
 
 /* ------------------------------------------------------------ vmmci */
 
-static char hm_bdf[64];
+static char hm_bdf[256];	/* a PCI address, e.g. 0000:00:02.0 */
 static unsigned int hm_io;	/* BAR0 I/O port base */
 static unsigned long hm_io_len;
-
-static inline int hm_read_hex(const char *dir, const char *file,
-			      unsigned long *val)
-{
-	char path[512];
-	FILE *f;
-	int ok;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	ok = fscanf(f, "%lx", val) == 1;
-	fclose(f);
-	return ok ? 0 : -1;
-}
 
 /* Find 0b5d:0777 and its I/O BAR; 0 or -1 (then the test skips). */
 static inline int hm_find_vmmci(void)
 {
-	DIR *d = opendir("/sys/bus/pci/devices");
-	struct dirent *e;
+	unsigned long start, end, flags;
+	char path[400];
 	int found = -1;
+	FILE *f;
 
-	if (!d)
+	if (pv_find_pci("0x0b5d", "0x0777", hm_bdf, sizeof(hm_bdf)))
 		return -1;
-	while ((e = readdir(d))) {
-		char dir[320], path[400];
-		unsigned long ven, dev, start, end, flags;
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s",
-			 e->d_name);
-		if (hm_read_hex(dir, "vendor", &ven) ||
-		    hm_read_hex(dir, "device", &dev) ||
-		    ven != 0x0b5d || dev != 0x0777)
-			continue;
-		snprintf(path, sizeof(path), "%s/resource", dir);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fscanf(f, "%lx %lx %lx", &start, &end, &flags) == 3 &&
-		    (flags & 0x100) && start) {
-			snprintf(hm_bdf, sizeof(hm_bdf), "%.63s", e->d_name);
-			hm_io = start;
-			hm_io_len = end - start + 1;
-			found = 0;
-		}
-		fclose(f);
-		break;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource",
+		 hm_bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	/* BAR0 is the first line; IORESOURCE_IO is 0x100. */
+	if (fscanf(f, "%lx %lx %lx", &start, &end, &flags) == 3 &&
+	    (flags & 0x100) && start) {
+		hm_io = start;
+		hm_io_len = end - start + 1;
+		found = 0;
 	}
-	closedir(d);
+	fclose(f);
 	return found;
 }
 

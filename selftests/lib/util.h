@@ -6,7 +6,9 @@
 #ifndef PVKIT_UTIL_H
 #define PVKIT_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <string.h>
 #include <time.h>
@@ -56,6 +58,38 @@ static inline int pv_write_file(const char *path, const char *val)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+/* The first PCI device @vendor:@device; its address into @bdf, 0 or -1. */
+static inline int pv_find_pci(const char *vendor, const char *device,
+			      char *bdf, size_t len)
+{
+	DIR *d = opendir("/sys/bus/pci/devices");
+	struct dirent *e;
+	int found = -1;
+
+	if (!d)
+		return -1;
+	while (found && (e = readdir(d))) {
+		char path[320], v[32], dev[32];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
+			 e->d_name);
+		if (pv_read_file(path, v, sizeof(v)))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
+			 e->d_name);
+		if (pv_read_file(path, dev, sizeof(dev)))
+			continue;
+		if (!strcmp(v, vendor) && !strcmp(dev, device)) {
+			snprintf(bdf, len, "%s", e->d_name);
+			found = 0;
+		}
+	}
+	closedir(d);
+	return found;
 }
 
 #endif /* PVKIT_UTIL_H */

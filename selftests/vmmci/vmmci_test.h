@@ -31,33 +31,7 @@ static char vmmci_bdf[256];	/* e.g. 0000:00:03.0 */
 /* Find the vmmci PCI device (0b5d:0777); 0 when found. */
 static inline int vmmci_find_device(void)
 {
-	DIR *d = opendir("/sys/bus/pci/devices");
-	struct dirent *e;
-	int found = -1;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		char path[PATH_MAX], v[32], dev[32];
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
-			 e->d_name);
-		if (pv_read_file(path, v, sizeof(v)))
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
-			 e->d_name);
-		if (pv_read_file(path, dev, sizeof(dev)))
-			continue;
-		if (!strcmp(v, "0x0b5d") && !strcmp(dev, "0x0777")) {
-			snprintf(vmmci_bdf, sizeof(vmmci_bdf), "%s", e->d_name);
-			found = 0;
-			break;
-		}
-	}
-	closedir(d);
-	return found;
+	return pv_find_pci("0x0b5d", "0x0777", vmmci_bdf, sizeof(vmmci_bdf));
 }
 
 /* Load the driver the way udev would: by the device's modalias. */
