@@ -135,6 +135,7 @@ void vcon_port_drain(struct vcon_port *port);
 unsigned int vcon_port_reclaim(struct vcon_port *port);
 void vcon_port_reclaim_and_wake(struct vcon_port *port);
 int vcon_port_send(struct vcon_port *port, struct vcon_buf *buf);
+bool vcon_port_has_input(struct vcon_port *port);
 struct vcon_buf *vcon_port_take_inbuf(struct vcon_port *port);
 void vcon_port_done_inbuf(struct vcon_port *port);
 void vcon_port_discard_input(struct vcon_port *port);

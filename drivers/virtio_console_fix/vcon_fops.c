@@ -4,9 +4,10 @@
  * write, poll, SIGIO, splice (through write_iter).
  *
  * Writers sleep on "queue full" and are woken by whoever frees out-vq
- * slots (vcon_port.c). poll() only looks at state: it never reclaims,
- * because a reclaim there takes the used buffers that vring_interrupt()
- * would have seen and so swallows the interrupt a sleeping writer needs.
+ * slots (vcon_port.c). poll() never reclaims out-vq slots, because a
+ * reclaim there takes the used buffers that vring_interrupt() would have
+ * seen and so swallows the interrupt a sleeping writer needs. Taking a
+ * used in buffer early is harmless: vcon_in_intr() wakes readers anyway.
  */
 #include <linux/freezer.h>
 #include <linux/poll.h>
@@ -31,13 +32,9 @@ static bool vcon_write_would_block(struct vcon_port *port)
 
 static bool vcon_read_would_block(struct vcon_port *port)
 {
-	bool ret;
-
-	spin_lock_irq(&port->inbuf_lock);
-	ret = !port->inbuf && !port->unplugged &&
-	      READ_ONCE(port->host_connected);
-	spin_unlock_irq(&port->inbuf_lock);
-	return ret;
+	if (READ_ONCE(port->unplugged) || !READ_ONCE(port->host_connected))
+		return false;
+	return !vcon_port_has_input(port);
 }
 
 static int vcon_wait_writable(struct vcon_port *port, bool nonblock)
@@ -124,36 +121,37 @@ static ssize_t vcon_fop_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	struct vcon_port *port = iocb->ki_filp->private_data;
 	bool nonblock = vcon_nonblock(iocb);
 	ssize_t ret;
+	bool host;
 
 	if (!iov_iter_count(to))
 		return 0;
 	for (;;) {
-		if (vcon_read_would_block(port)) {
-			if (nonblock)
-				return -EAGAIN;
-			ret = wait_event_freezable(port->waitqueue,
-						   !vcon_read_would_block(port));
-			if (ret < 0)
-				return ret;
-		}
 		if (READ_ONCE(port->unplugged))
 			return -ENODEV;
-
+		host = READ_ONCE(port->host_connected);
+		/*
+		 * The host queues its data before the hangup: having seen it
+		 * connected or not, look for data, and only then call the
+		 * port empty or at end of file.
+		 */
+		smp_rmb();
 		mutex_lock(&port->read_mutex);
 		ret = vcon_fill_readbuf(port, to);
 		mutex_unlock(&port->read_mutex);
-		/* No data and the host is gone: end of file, as in-tree. */
-		if (ret || !READ_ONCE(port->host_connected))
+		if (ret || !host)
 			return ret;
-		/* Another reader of this file took the data first. */
 		if (nonblock)
 			return -EAGAIN;
+		ret = wait_event_freezable(port->waitqueue,
+					   !vcon_read_would_block(port));
+		if (ret < 0)
+			return ret;
 	}
 }
 
 /*
- * Only inspects state, each field under the lock that guards it: a poll
- * that reclaimed would steal the used buffers from vring_interrupt().
+ * Never reclaims out-vq slots: a poll that did would steal the used
+ * buffers from vring_interrupt() (see the top of this file).
  */
 static __poll_t vcon_fop_poll(struct file *filp, poll_table *wait)
 {
@@ -165,11 +163,10 @@ static __poll_t vcon_fop_poll(struct file *filp, poll_table *wait)
 	if (READ_ONCE(port->unplugged))
 		return EPOLLHUP;
 	host = READ_ONCE(port->host_connected);
-
-	spin_lock_irq(&port->inbuf_lock);
-	if (port->inbuf)
+	/* As in read: data sent before a hangup shows with it. */
+	smp_rmb();
+	if (vcon_port_has_input(port))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	spin_unlock_irq(&port->inbuf_lock);
 
 	spin_lock_irq(&port->outvq_lock);
 	if (host && !port->outvq_full)

@@ -291,9 +291,27 @@ struct vcon_buf *vcon_port_take_inbuf(struct vcon_port *port)
 	unsigned long flags;
 
 	spin_lock_irqsave(&port->inbuf_lock, flags);
+	vcon_port_pull(port);
 	buf = port->inbuf;
 	spin_unlock_irqrestore(&port->inbuf_lock, flags);
 	return buf;
+}
+
+/*
+ * Is there input to read? Also takes a used buffer whose interrupt has not
+ * been handled yet: a host that sends and hangs up at once may have its
+ * control message seen first, and its data must still come before EOF.
+ */
+bool vcon_port_has_input(struct vcon_port *port)
+{
+	unsigned long flags;
+	bool ret;
+
+	spin_lock_irqsave(&port->inbuf_lock, flags);
+	vcon_port_pull(port);
+	ret = port->inbuf;
+	spin_unlock_irqrestore(&port->inbuf_lock, flags);
+	return ret;
 }
 
 /* inbuf is fully read: recycle it and pull the next one, waking if so. */
@@ -317,24 +335,24 @@ void vcon_in_intr(struct virtqueue *vq)
 {
 	struct vcon_port *port = vcon_port_of_vq(vq);
 	unsigned long flags;
-	bool pulled;
+	bool data;
 
 	if (!port)
 		return;
 	spin_lock_irqsave(&port->inbuf_lock, flags);
-	pulled = vcon_port_pull(port);
+	vcon_port_pull(port);
 	/*
 	 * Nobody has the port open: drop the data rather than let the host
 	 * block on a full queue (what the in-tree driver does too).
 	 */
-	if (!port->guest_connected && !port->is_console) {
+	if (!port->guest_connected && !port->is_console)
 		vcon_port_discard_locked(port);
-		pulled = false;
-	}
+	/* A reader may have taken the buffer already: still signal it. */
+	data = port->inbuf;
 	spin_unlock_irqrestore(&port->inbuf_lock, flags);
 
 	wake_up_interruptible(&port->waitqueue);
-	if (pulled)
+	if (data)
 		kill_fasync(&port->async_queue, SIGIO, POLL_IN);
 	if (port->is_console)
 		hvc_kick();

@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Claim: when the host side disconnects, a reader gets the data that was
- * sent (announced by SIGIO to an O_ASYNC owner) and then end of file, poll() reports POLLHUP, and a non-blocking
- * write returns EAGAIN (nobody to send to) instead of queueing.
+ * sent (announced by SIGIO to an O_ASYNC owner) and then end of file, poll()
+ * reports POLLHUP, and a non-blocking write returns EAGAIN (nobody to send
+ * to) instead of queueing.
+ *
+ * -l SECS: how long the host lingers between its data and the hangup
+ * (default 0.5: poll sleeps and the hangup wakes it; 0: the hangup follows
+ * the data at once, so its control message can be handled before the
+ * data's interrupt, and the data must still come first).
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,22 +25,25 @@ static void hup_on_sigio(int sig)
 
 int main(int argc, char **argv)
 {
-	const char *name = "pvkit.p3", *sock = "p3.sock";
+	const char *name = "pvkit.p3", *sock = "p3.sock", *linger = "0.5";
 	char dev[300], req[256], buf[256];
 	struct pollfd p;
 	size_t got = 0;
 	ssize_t r;
-	int fd, fl;
+	int fd, fl, i;
 
 	vcon_port_args(argc, argv, &name, &sock, NULL);
+	for (i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "-l"))
+			linger = argv[i + 1];
 	tap_header();
 	vcon_setup(false, name, dev, sizeof(dev));
 	tap_plan(5);
 	fd = open(dev, O_RDWR);
 	if (fd < 0)
 		tap_bail("open %s: %s", dev, strerror(errno));
-	snprintf(req, sizeof(req), "spawn vcon_peer.py hello %s pvkit-hello",
-		 sock);
+	snprintf(req, sizeof(req), "spawn vcon_peer.py hello %s pvkit-hello %s",
+		 sock, linger);
 	vcon_host(req, NULL, 0, 10000);
 	if (vcon_wait_host(fd, 20))
 		tap_bail("host never connected");

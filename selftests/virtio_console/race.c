@@ -24,7 +24,7 @@
 
 struct race_opts {
 	bool intree, measure;
-	int irq_cpu;
+	int irq_cpu, poll_ms;
 	int rounds;
 	double round_secs, watchdog, confirm;
 	size_t wsize;
@@ -139,7 +139,7 @@ static int race_round(const char *dev, const struct race_opts *o,
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
 
-		poll(&p, 1, 1);
+		poll(&p, 1, o->poll_ms);
 		now = vcon_now();
 		now_count = __atomic_load_n(race_progress, __ATOMIC_RELAXED);
 		if (now_count != last) {
@@ -167,13 +167,13 @@ static void race_usage(void)
 {
 	fprintf(stderr, "usage: race [--intree [--measure]] [-r rounds] [-t round_secs] "
 		"[-w watchdog_secs] [-c confirm_secs] [-s write_size] [-R host_bytes_per_s] "
-		"[-B host_read_chunk]\n");
+		"[-B host_read_chunk] [-I irq_cpu] [-P poll_timeout_ms]\n");
 	exit(TAP_FAIL);
 }
 
 int main(int argc, char **argv)
 {
-	struct race_opts o = { false, false, 0, 10, 3, 3, 10, 64, "100000",
+	struct race_opts o = { false, false, 0, 1, 10, 3, 3, 10, 64, "100000",
 				"16384" };
 	int i, hangs = 0, done = 0, stalls = 0;
 	char dev[300], req[128];
@@ -192,6 +192,8 @@ int main(int argc, char **argv)
 			o.watchdog = atof(argv[++i]);
 		else if (!strcmp(argv[i], "-I") && i + 1 < argc)
 			o.irq_cpu = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "-P") && i + 1 < argc)
+			o.poll_ms = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "-c") && i + 1 < argc)
 			o.confirm = atof(argv[++i]);
 		else if (!strcmp(argv[i], "-s") && i + 1 < argc)
@@ -223,9 +225,10 @@ int main(int argc, char **argv)
 		tap_bail("cannot start the host reader");
 
 	tap_diag("%s driver, %s, %d rounds of %.0f s, watchdog %.1f s, "
-		 "%zu-byte writes, host reads %s B/s in %s-byte gulps",
-		 o.intree ? "in-tree" : "pvkit", dev, o.rounds, o.round_secs,
-		 o.watchdog, o.wsize, o.rate, o.chunk);
+		 "%zu-byte writes, host reads %s B/s in %s-byte gulps, "
+		 "poll timeout %d ms", o.intree ? "in-tree" : "pvkit", dev,
+		 o.rounds, o.round_secs, o.watchdog, o.wsize, o.rate, o.chunk,
+		 o.poll_ms);
 	for (i = 0; i < o.rounds; i++) {
 		unsigned long writes = 0;
 		double stall = 0;

@@ -9,7 +9,8 @@ and then `run vcon_peer.py result NAME` for the verdict.
                            disconnect
   source SOCK N TAG        send N random bytes, write "bytes crc32 secs"
                            to TAG, disconnect once the guest acks a byte
-  hello SOCK TEXT          wait for a byte, send TEXT, disconnect
+  hello SOCK TEXT [SECS]   wait for a byte, send TEXT, disconnect after
+                           SECS (default 0.5; 0: at once)
   stall SOCK               connect and never read (until killed)
   echo SOCK N              send back what arrives, N bytes in all
   result TAG [SECS]        wait for TAG's result and print it
@@ -78,11 +79,11 @@ def source(name, n, tag):
     s.close()
 
 
-def hello(name, text):
+def hello(name, text, linger="0.5"):
     s = connect(name)
     s.recv(1)               # the guest is ready to read
     s.sendall(text.encode())
-    time.sleep(0.5)
+    time.sleep(float(linger))
     s.close()
     print("sent")
 
