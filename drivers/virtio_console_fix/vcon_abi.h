@@ -45,7 +45,7 @@ enum vcon_ctrl_verdict {
 	VCON_CTRL_EDIR,		/* a guest-to-host event sent by the host */
 	VCON_CTRL_EID,		/* port id outside the device's range */
 	VCON_CTRL_ESIZE,	/* RESIZE without its payload */
-	VCON_CTRL_ENAME,	/* empty or oversized name */
+	VCON_CTRL_ENAME,	/* empty, oversized or unterminated name */
 	VCON_CTRL_ENOTREADY,	/* before we sent DEVICE_READY */
 	VCON_CTRL_ENOPORT,	/* names a port we do not have */
 	VCON_CTRL_EDUP,		/* PORT_ADD for a port we already have */
@@ -110,14 +110,16 @@ static inline int vcon_ctrl_decode(const __u8 *buf, __u32 len, int le,
 		break;
 	case VCON_CTRL_PORT_NAME:
 		/*
-		 * The name ends at the first NUL (QEMU) or at the end of
-		 * the message (the spec); bytes after a NUL are padding.
-		 * Never more than VCON_NAME_MAX bytes are looked at.
+		 * A name must end in a NUL inside the message (QEMU always
+		 * sends one): a message cut short mid-name, or a host that
+		 * writes past what it means, is refused rather than guessed
+		 * at. The port then works, only without its name. Never
+		 * more than VCON_NAME_MAX + 1 bytes are looked at.
 		 */
 		for (i = 0; i < n && i <= VCON_NAME_MAX; i++)
 			if (!buf[VCON_CTRL_HDR_LEN + i])
 				break;
-		if (i == 0 || i > VCON_NAME_MAX)
+		if (i == 0 || i > VCON_NAME_MAX || i == n)
 			return VCON_CTRL_ENAME;
 		c->name_off = VCON_CTRL_HDR_LEN;
 		c->name_len = i;

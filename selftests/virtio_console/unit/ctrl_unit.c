@@ -36,7 +36,7 @@ int main(void)
 	__u8 size[4] = { 24, 0, 80, 0 };
 
 	tap_header();
-	tap_plan(15);
+	tap_plan(16);
 
 	n = unit_msg(b, 1, VCON_CTRL_PORT_ADD, 0, NULL, 0);
 	tap_result(unit_verdict(b, n, 4, 1, 0, &c) == VCON_CTRL_OK && c.id == 1,
@@ -72,9 +72,12 @@ int main(void)
 		   c.name_len == 8 && !memcmp(b + c.name_off, "pvkit.p0", 8),
 		   "a NUL-terminated name (QEMU) decodes");
 	n = unit_msg(b, 3, VCON_CTRL_PORT_NAME, 0, "org.x", 5);
+	tap_result(unit_verdict(b, n, 4, 1, 1, &c) == VCON_CTRL_ENAME,
+		   "a name without a NUL is rejected");
+	n = unit_msg(b, 3, VCON_CTRL_PORT_NAME, 0, "org.x\0\0\0", 8);
 	tap_result(unit_verdict(b, n, 4, 1, 1, &c) == VCON_CTRL_OK &&
 		   c.name_len == 5,
-		   "an unterminated name (virtio spec) is bounded by the message");
+		   "bytes after the NUL are padding, not name");
 	n = unit_msg(b, 3, VCON_CTRL_PORT_NAME, 0, "\0abc", 4);
 	tap_result(unit_verdict(b, n, 4, 1, 1, &c) == VCON_CTRL_ENAME,
 		   "an empty name is rejected");
