@@ -3,7 +3,8 @@
  * Bench (never fails on speed): guest->host and host->guest MB/s and the
  * round-trip latency of small writes through an echoing host, for
  * Debian's in-tree driver and ours in the same VM. Prints the numbers and
- * our/in-tree ratios (best of two interleaved runs each) as "# " lines.
+ * our/in-tree ratios of the medians of -k interleaved runs each (default
+ * 4) as "# " lines.
  */
 #include <errno.h>
 
@@ -148,12 +149,40 @@ static void bench_driver(bool intree, const char *name, const char *sock,
 		 res->rtt_med, res->rtt_p99);
 }
 
+#define BENCH_MAX_RUNS 16
+
+static double bench_median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), bench_cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The median of each figure over @n runs, into @out. */
+static void bench_summary(struct bench_res *runs, int n, struct bench_res *out)
+{
+	double g[BENCH_MAX_RUNS], h[BENCH_MAX_RUNS], m[BENCH_MAX_RUNS];
+	double p[BENCH_MAX_RUNS];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		g[i] = runs[i].g2h;
+		h[i] = runs[i].h2g;
+		m[i] = runs[i].rtt_med;
+		p[i] = runs[i].rtt_p99;
+	}
+	out->g2h = bench_median(g, n);
+	out->h2g = bench_median(h, n);
+	out->rtt_med = bench_median(m, n);
+	out->rtt_p99 = bench_median(p, n);
+}
+
 int main(int argc, char **argv)
 {
+	struct bench_res in_runs[BENCH_MAX_RUNS], our_runs[BENCH_MAX_RUNS];
 	const char *name = VCON_PORT_NAME, *sock = "p0.sock";
 	struct bench_res in = { 0 }, ours = { 0 };
+	int i, rounds = 2000, runs = 4, n_in = 0, n_ours = 0;
 	size_t mib = 64;
-	int i, rounds = 2000;
 	char dev[300];
 
 	vcon_port_args(argc, argv, &name, &sock, NULL);
@@ -162,33 +191,38 @@ int main(int argc, char **argv)
 			mib = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "-r") && i + 1 < argc)
 			rounds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "-k") && i + 1 < argc)
+			runs = atoi(argv[++i]);
+	}
+	if (runs < 1 || runs > BENCH_MAX_RUNS || rounds < 1) {
+		fprintf(stderr, "usage: bench [-n MiB] [-r rtt_rounds] "
+			"[-k runs, 1..%d]\n", BENCH_MAX_RUNS);
+		return TAP_FAIL;
 	}
 	tap_header();
 	vcon_setup(false, name, dev, sizeof(dev));
 	tap_plan(2);
 	/*
-	 * Interleave the drivers (ABBA) and keep each one's best run, so a
+	 * Interleave the drivers (ABBA ABBA ...) and take medians, so a
 	 * change of host load during the run does not pick a winner.
 	 */
-	for (i = 0; i < 4; i++) {
-		bool intree = i == 0 || i == 3;
-		struct bench_res r = { 0 }, *best = intree ? &in : &ours;
+	for (i = 0; i < 2 * runs; i++) {
+		bool intree = i % 4 == 0 || i % 4 == 3;
 
-		bench_driver(intree, name, sock, mib << 20, rounds, &r);
-		if (r.g2h > best->g2h)
-			best->g2h = r.g2h;
-		if (r.h2g > best->h2g)
-			best->h2g = r.h2g;
-		if (!best->rtt_med || r.rtt_med < best->rtt_med) {
-			best->rtt_med = r.rtt_med;
-			best->rtt_p99 = r.rtt_p99;
-		}
+		if (intree)
+			bench_driver(true, name, sock, mib << 20, rounds,
+				     &in_runs[n_in++]);
+		else
+			bench_driver(false, name, sock, mib << 20, rounds,
+				     &our_runs[n_ours++]);
 	}
-	tap_diag("best of 2: in-tree %.1f / %.1f MB/s, rtt %.0f us; pvkit "
-		 "%.1f / %.1f MB/s, rtt %.0f us", in.g2h, in.h2g, in.rtt_med,
-		 ours.g2h, ours.h2g, ours.rtt_med);
-	tap_result(1, "in-tree measured");
-	tap_result(1, "pvkit measured");
+	bench_summary(in_runs, n_in, &in);
+	bench_summary(our_runs, n_ours, &ours);
+	tap_diag("median of %d: in-tree %.1f / %.1f MB/s, rtt %.0f us; pvkit "
+		 "%.1f / %.1f MB/s, rtt %.0f us", runs, in.g2h, in.h2g,
+		 in.rtt_med, ours.g2h, ours.h2g, ours.rtt_med);
+	tap_result(n_in == runs, "in-tree measured %d times", n_in);
+	tap_result(n_ours == runs, "pvkit measured %d times", n_ours);
 	tap_diag("ratio pvkit/in-tree: guest->host %.2f  host->guest %.2f  "
 		 "rtt median %.2f", ours.g2h / in.g2h, ours.h2g / in.h2g,
 		 ours.rtt_med / in.rtt_med);

@@ -20,6 +20,7 @@
 
 #include "../lib/tap.h"
 #include "../lib/hostctl.h"
+#include "../lib/util.h"
 
 #define VCON_PORT_NAME	"pvkit.p0"
 
