@@ -180,29 +180,41 @@ int vcon_port_send(struct vcon_port *port, struct vcon_buf *buf)
 	}
 out_unlock:
 	spin_unlock_irqrestore(&port->outvq_lock, flags);
-	/* Invariant: we freed slots, so we wake (other writers, pollers). */
+	/*
+	 * Invariant: we freed slots, so we wake (other writers, pollers).
+	 * wq_has_sleeper() orders our outvq_full store before its look at
+	 * the queue, against wait_event()'s enqueue before its check: a
+	 * sleeper is either seen here or sees the freed slots. It saves the
+	 * streaming writer, the usual caller, a wake_up() of nobody.
+	 */
 	if (freed) {
-		wake_up_interruptible(&port->waitqueue);
+		if (wq_has_sleeper(&port->waitqueue))
+			wake_up_interruptible(&port->waitqueue);
 		kill_fasync(&port->async_queue, SIGIO, POLL_OUT);
 	}
 	return ret;
 }
 
 /*
- * The device used some of our out buffers. This is the main reclaim site
- * and it always wakes: poll() no longer reclaims, so an interrupt that
- * reaches us is never one whose buffers somebody took silently.
+ * The device used some of our out buffers. It always wakes: poll() no
+ * longer reclaims, so an interrupt that reaches us is never one whose
+ * buffers somebody took silently. It reclaims only when the queue was
+ * full, the one state in which anybody waits for a slot: otherwise the
+ * next send reclaims, as in-tree, and leaving the used index alone keeps
+ * the device from interrupting for every buffer it returns (with
+ * EVENT_IDX it interrupts again only after the next reclaim).
  */
 void vcon_out_intr(struct virtqueue *vq)
 {
 	struct vcon_port *port = vcon_port_of_vq(vq);
 	unsigned long flags;
-	unsigned int freed;
+	unsigned int freed = 0;
 
 	if (!port)
 		return;
 	spin_lock_irqsave(&port->outvq_lock, flags);
-	freed = vcon_port_reclaim(port);
+	if (port->outvq_full)
+		freed = vcon_port_reclaim(port);
 	spin_unlock_irqrestore(&port->outvq_lock, flags);
 	wake_up_interruptible(&port->waitqueue);
 	if (freed)
@@ -230,6 +242,17 @@ static void vcon_port_recycle(struct vcon_port *port, struct vcon_buf *buf)
 		return;
 	}
 	virtqueue_kick(port->in_vq);
+}
+
+/*
+ * A used in buffer was moved into inbuf. Whoever did it wakes: once taken,
+ * vring_interrupt() finds nothing and in_intr never runs for it, so a
+ * reader asleep in another thread would wait for the next input.
+ */
+static void vcon_port_wake_readers(struct vcon_port *port)
+{
+	wake_up_interruptible(&port->waitqueue);
+	kill_fasync(&port->async_queue, SIGIO, POLL_IN);
 }
 
 /*
@@ -289,11 +312,14 @@ struct vcon_buf *vcon_port_take_inbuf(struct vcon_port *port)
 {
 	struct vcon_buf *buf;
 	unsigned long flags;
+	bool pulled;
 
 	spin_lock_irqsave(&port->inbuf_lock, flags);
-	vcon_port_pull(port);
+	pulled = vcon_port_pull(port);
 	buf = port->inbuf;
 	spin_unlock_irqrestore(&port->inbuf_lock, flags);
+	if (pulled)
+		vcon_port_wake_readers(port);
 	return buf;
 }
 
@@ -305,12 +331,14 @@ struct vcon_buf *vcon_port_take_inbuf(struct vcon_port *port)
 bool vcon_port_has_input(struct vcon_port *port)
 {
 	unsigned long flags;
-	bool ret;
+	bool pulled, ret;
 
 	spin_lock_irqsave(&port->inbuf_lock, flags);
-	vcon_port_pull(port);
+	pulled = vcon_port_pull(port);
 	ret = port->inbuf;
 	spin_unlock_irqrestore(&port->inbuf_lock, flags);
+	if (pulled)
+		vcon_port_wake_readers(port);
 	return ret;
 }
 

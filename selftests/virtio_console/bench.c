@@ -7,12 +7,45 @@
  * 4) as "# " lines.
  */
 #include <errno.h>
+#include <sys/resource.h>
 
 #include "vcon_util.h"
 
 struct bench_res {
 	double g2h, h2g, rtt_med, rtt_p99;
+	double g2h_irqs, g2h_sys;	/* per MiB sent: interrupts, CPU us */
 };
+
+/* Interrupts taken so far by every virtio vector, on all CPUs. */
+static unsigned long long bench_virtio_irqs(void)
+{
+	unsigned long long sum = 0, n;
+	char line[1024], *p, *end;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "virtio") || !(p = strchr(line, ':')))
+			continue;
+		for (p++;; p = end) {
+			n = strtoull(p, &end, 10);
+			if (end == p)
+				break;
+			sum += n;
+		}
+	}
+	if (f)
+		fclose(f);
+	return sum;
+}
+
+/* This process's system CPU time, in microseconds. */
+static double bench_sys_us(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_stime.tv_sec * 1e6 + ru.ru_stime.tv_usec;
+}
 
 static int bench_cmp(const void *a, const void *b)
 {
@@ -21,14 +54,15 @@ static int bench_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static double bench_g2h(const char *dev, const char *sock, size_t total)
+static double bench_g2h(const char *dev, const char *sock, size_t total,
+			struct bench_res *res)
 {
 	static char buf[32768];
 	char req[256], reply[256];
-	unsigned long long got;
+	unsigned long long got, irqs;
 	unsigned int crc;
 	size_t sent = 0;
-	double secs;
+	double secs, sys;
 	int fd;
 
 	snprintf(req, sizeof(req), "spawn vcon_peer.py sink %s %zu bg%d", sock,
@@ -39,6 +73,8 @@ static double bench_g2h(const char *dev, const char *sock, size_t total)
 	if (fd < 0 || vcon_wait_host(fd, 20))
 		tap_bail("g2h: no host");
 	memset(buf, 'b', sizeof(buf));
+	irqs = bench_virtio_irqs();
+	sys = bench_sys_us();
 	while (sent < total) {
 		ssize_t w = write(fd, buf, total - sent < sizeof(buf) ?
 				  total - sent : sizeof(buf));
@@ -46,8 +82,10 @@ static double bench_g2h(const char *dev, const char *sock, size_t total)
 			tap_bail("g2h write: %s", strerror(errno));
 		sent += w;
 	}
+	res->g2h_sys = (bench_sys_us() - sys) / (total >> 20);
 	snprintf(reply, sizeof(reply), "run vcon_peer.py result %s 600", req);
 	vcon_host(reply, reply, sizeof(reply), 620000);
+	res->g2h_irqs = (double)(bench_virtio_irqs() - irqs) / (total >> 20);
 	close(fd);
 	if (sscanf(reply, "%llu %x %lf", &got, &crc, &secs) != 3 || secs <= 0)
 		tap_bail("g2h: bad reply '%s'", reply);
@@ -140,13 +178,14 @@ static void bench_driver(bool intree, const char *name, const char *sock,
 		tap_bail("cannot load the %s driver", intree ? "in-tree" : "pvkit");
 	if (vcon_find_port(name, dev, sizeof(dev), 10))
 		tap_bail("no port %s", name);
-	res->g2h = bench_g2h(dev, sock, total);
+	res->g2h = bench_g2h(dev, sock, total, res);
 	res->h2g = bench_h2g(dev, sock, total);
 	bench_rtt(dev, sock, rounds, res);
-	tap_diag("%-8s guest->host %7.1f MB/s  host->guest %7.1f MB/s  "
-		 "64-byte echo rtt median %6.0f us p99 %6.0f us",
-		 intree ? "in-tree" : "pvkit", res->g2h, res->h2g,
-		 res->rtt_med, res->rtt_p99);
+	tap_diag("%-8s guest->host %7.1f MB/s (%5.1f irqs, %6.0f us sys per "
+		 "MiB)  host->guest %7.1f MB/s  64-byte echo rtt median %4.0f us "
+		 "p99 %4.0f us", intree ? "in-tree" : "pvkit", res->g2h,
+		 res->g2h_irqs, res->g2h_sys, res->h2g, res->rtt_med,
+		 res->rtt_p99);
 }
 
 #define BENCH_MAX_RUNS 16
@@ -161,7 +200,7 @@ static double bench_median(double *v, int n)
 static void bench_summary(struct bench_res *runs, int n, struct bench_res *out)
 {
 	double g[BENCH_MAX_RUNS], h[BENCH_MAX_RUNS], m[BENCH_MAX_RUNS];
-	double p[BENCH_MAX_RUNS];
+	double p[BENCH_MAX_RUNS], q[BENCH_MAX_RUNS], c[BENCH_MAX_RUNS];
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -169,11 +208,15 @@ static void bench_summary(struct bench_res *runs, int n, struct bench_res *out)
 		h[i] = runs[i].h2g;
 		m[i] = runs[i].rtt_med;
 		p[i] = runs[i].rtt_p99;
+		q[i] = runs[i].g2h_irqs;
+		c[i] = runs[i].g2h_sys;
 	}
 	out->g2h = bench_median(g, n);
 	out->h2g = bench_median(h, n);
 	out->rtt_med = bench_median(m, n);
 	out->rtt_p99 = bench_median(p, n);
+	out->g2h_irqs = bench_median(q, n);
+	out->g2h_sys = bench_median(c, n);
 }
 
 int main(int argc, char **argv)
@@ -223,6 +266,9 @@ int main(int argc, char **argv)
 		 in.rtt_med, ours.g2h, ours.h2g, ours.rtt_med);
 	tap_result(n_in == runs, "in-tree measured %d times", n_in);
 	tap_result(n_ours == runs, "pvkit measured %d times", n_ours);
+	tap_diag("guest->host per MiB: in-tree %.1f irqs, %.0f us sys; pvkit "
+		 "%.1f irqs, %.0f us sys", in.g2h_irqs, in.g2h_sys,
+		 ours.g2h_irqs, ours.g2h_sys);
 	tap_diag("ratio pvkit/in-tree: guest->host %.2f  host->guest %.2f  "
 		 "rtt median %.2f", ours.g2h / in.g2h, ours.h2g / in.h2g,
 		 ours.rtt_med / in.rtt_med);

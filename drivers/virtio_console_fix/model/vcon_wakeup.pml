@@ -5,9 +5,10 @@
  *
  *   spin -a vcon_wakeup.pml            the in-tree design (6.1):
  *                                      poll reclaims, out_intr only wakes
- *   spin -DFIXED -a vcon_wakeup.pml    ours: out_intr reclaims and wakes,
- *                                      poll only reads, every other
- *                                      reclaim wakes if it freed a slot
+ *   spin -DFIXED -a vcon_wakeup.pml    ours: out_intr wakes, and reclaims
+ *                                      when the queue is full; poll only
+ *                                      reads; every other reclaim wakes
+ *                                      if it freed a slot
  *
  * Writers send WRITES buffers each and then end; the poller polls POLLS
  * times and ends; host and interrupt processes may stop at their end:
@@ -15,7 +16,10 @@
  * spin reports as an error: a lost wakeup (or any other deadlock).
  *
  * Virtio facts the model keeps: the host moves a buffer from "in flight"
- * to "used" and raises the interrupt; vring_interrupt() calls the queue
+ * to "used" and raises the interrupt, but with EVENT_IDX only for the
+ * first buffer used since the driver last took a used buffer (the driver
+ * publishes used_event = last_used_idx in virtqueue_get_buf()); a reclaim
+ * that freed something re-arms it. vring_interrupt() calls the queue
  * callback only if used buffers are still there when it runs (otherwise
  * IRQ_NONE); a reclaim moves used buffers back to free slots and clears
  * outvq_full; wait_event() registers, checks the condition, and sleeps
@@ -41,6 +45,7 @@ byte inflight = 0;		/* added, not yet used by the host */
 byte used = 0;			/* used by the host, not yet reclaimed */
 bool vq_full = false;		/* port->outvq_full */
 bool irq_pending = false;
+bool armed = true;		/* EVENT_IDX: the next use interrupts */
 bool asleep[WRITERS];		/* in wait_event(), not woken yet */
 byte finished = 0;		/* writers that sent all their buffers */
 
@@ -51,7 +56,7 @@ inline reclaim(freed)
 	free_slots = free_slots + used;
 	used = 0;
 	if
-	:: freed > 0 -> vq_full = false
+	:: freed > 0 -> vq_full = false; armed = true
 	:: else -> skip
 	fi
 }
@@ -148,7 +153,13 @@ active proctype host()
 {
 end:
 	do
-	:: atomic { inflight > 0 -> inflight--; used++; irq_pending = true }
+	:: atomic {
+		inflight > 0 -> inflight--; used++;
+		if
+		:: armed -> irq_pending = true; armed = false
+		:: else -> skip
+		fi
+	   }
 	od
 }
 
@@ -166,7 +177,13 @@ end:
 		if
 		:: cb ->
 #ifdef FIXED
-			atomic { reclaim(freed) };	/* out_intr reclaims */
+			/* out_intr reclaims if a writer may wait for a slot */
+			atomic {
+				if
+				:: vq_full -> reclaim(freed)
+				:: else -> skip
+				fi
+			};
 #endif
 			wake_all();
 			cb = false
