@@ -24,7 +24,8 @@ static unsigned long long bench_virtio_irqs(void)
 	FILE *f = fopen("/proc/interrupts", "r");
 
 	while (f && fgets(line, sizeof(line), f)) {
-		if (!strstr(line, "virtio") || !(p = strchr(line, ':')))
+		p = strchr(line, ':');
+		if (!strstr(line, "virtio") || !p)
 			continue;
 		for (p++;; p = end) {
 			n = strtoull(p, &end, 10);

@@ -5,7 +5,6 @@
  * what the host peer (host/vcon_peer.py) computed on its side. The last
  * MiB to the host goes through splice(2), the driver's splice_write.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 

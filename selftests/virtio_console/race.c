@@ -21,7 +21,6 @@
  * passes only if some round hangs: proof the test can fail (it stops at
  * the first hang unless --measure asks for the share).
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -41,54 +40,13 @@ struct race_opts {
 
 static volatile unsigned long *race_progress;
 
-static void race_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
-/*
- * Widen the window the race needs: the virtio interrupts go to CPU 0,
- * where the writer sleeps, and the poller runs on CPU 1, so it can reach
- * the used buffers before CPU 0 takes the interrupt. Both drivers get the
- * same placement; without 2 CPUs this does nothing.
- */
-static void race_place_irqs(int cpu)
-{
-	char line[512], path[64], eff[64];
-	FILE *f = fopen("/proc/interrupts", "r");
-	int irq;
-
-	while (f && fgets(line, sizeof(line), f)) {
-		if (!strstr(line, "virtio") || sscanf(line, " %d:", &irq) != 1)
-			continue;
-		snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list",
-			 irq);
-		snprintf(eff, sizeof(eff), "%d", cpu);
-		pv_write_file(path, eff);
-		snprintf(path, sizeof(path),
-			 "/proc/irq/%d/effective_affinity_list", irq);
-		if (pv_read_file(path, eff, sizeof(eff)))
-			strcpy(eff, "?");
-		eff[strcspn(eff, "\n")] = 0;
-		line[strcspn(line, "\n")] = 0;
-		tap_diag("irq %d on CPU %s: %s", irq, eff,
-			 strstr(line, "virtio") ? strstr(line, "virtio") : "");
-	}
-	if (f)
-		fclose(f);
-}
-
 static void race_writer(int fd, size_t wsize)
 {
 	char buf[4096];
 	int fl = fcntl(fd, F_GETFL);
 
 	memset(buf, 'w', sizeof(buf));
-	race_cpu(0);
+	vcon_cpu(0);
 	fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	for (;;) {
 		ssize_t n = write(fd, buf, wsize);
@@ -233,8 +191,8 @@ int main(int argc, char **argv)
 	if (race_progress == MAP_FAILED)
 		tap_bail("mmap: %s", strerror(errno));
 	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
-		race_place_irqs(o.irq_cpu);
-		race_cpu(1);
+		vcon_place_irqs(o.irq_cpu);
+		vcon_cpu(1);
 	}
 	snprintf(req, sizeof(req), "spawn slow_reader.py p0.sock %s %s",
 		 o.rate, o.chunk);

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +225,49 @@ static inline void vcon_port_args(int argc, char **argv, const char **name,
 		else if (!strcmp(argv[i], "--intree") && intree)
 			*intree = true;
 	}
+}
+
+/* Run the calling task on @cpu only (the race tests' placement). */
+static inline void vcon_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * Widen the window the lost-wakeup races need: the virtio interrupts go
+ * to @cpu, where the sleeper waits, and the poller runs on the other CPU,
+ * so it can reach the used buffers before @cpu takes the interrupt. Both
+ * drivers get the same placement. x86 moves an MSI on its next interrupt,
+ * so the CPU printed may still be the old one.
+ */
+static inline void vcon_place_irqs(int cpu)
+{
+	char line[512], path[64], eff[64];
+	FILE *f = fopen("/proc/interrupts", "r");
+	int irq;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "virtio") || sscanf(line, " %d:", &irq) != 1)
+			continue;
+		snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list",
+			 irq);
+		snprintf(eff, sizeof(eff), "%d", cpu);
+		pv_write_file(path, eff);
+		snprintf(path, sizeof(path),
+			 "/proc/irq/%d/effective_affinity_list", irq);
+		if (pv_read_file(path, eff, sizeof(eff)))
+			strcpy(eff, "?");
+		eff[strcspn(eff, "\n")] = 0;
+		line[strcspn(line, "\n")] = 0;
+		tap_diag("irq %d on CPU %s: %s", irq, eff,
+			 strstr(line, "virtio") ? strstr(line, "virtio") : "");
+	}
+	if (f)
+		fclose(f);
 }
 
 #endif /* VCON_UTIL_H */

@@ -13,6 +13,7 @@ and then `run vcon_peer.py result NAME` for the verdict.
                            SECS (default 0.5; 0: at once)
   stall SOCK               connect and never read (until killed)
   echo SOCK N              send back what arrives, N bytes in all
+  relay SRC DST N          send what arrives on SRC to DST, N bytes
   result TAG [SECS]        wait for TAG's result and print it
   file-has PATH TEXT [SECS] wait until PATH (in $PVKIT_RUN) contains TEXT
   device-del ID            QMP device_del on $PVKIT_QMP, wait for the event
@@ -104,6 +105,19 @@ def echo(name, n):
         s.sendall(d)
         got += len(d)
     s.close()
+
+
+def relay(src, dst, n):
+    a, b = connect(src), connect(dst)
+    n, got = int(n), 0
+    while got < n:
+        d = a.recv(65536)
+        if not d:
+            break
+        b.sendall(d)
+        got += len(d)
+    a.close()
+    b.close()
 
 
 def result(tag, secs="600"):
@@ -207,7 +221,8 @@ def vserport(dev_id, tag):
 
 
 CMDS = {"sink": sink, "source": source, "hello": hello, "stall": stall,
-        "echo": echo, "result": result, "file-has": file_has,
+        "echo": echo, "relay": relay, "result": result,
+        "file-has": file_has,
         "device-del": qmp, "wakeup": wakeup, "vserport": vserport}
 
 if __name__ == "__main__":
