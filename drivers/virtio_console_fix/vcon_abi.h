@@ -159,7 +159,7 @@ static inline const char *vcon_ctrl_strerror(int verdict)
 		[VCON_CTRL_EDIR] = "guest-to-host event from the host",
 		[VCON_CTRL_EID] = "port id out of range",
 		[VCON_CTRL_ESIZE] = "resize without a size",
-		[VCON_CTRL_ENAME] = "empty or oversized port name",
+		[VCON_CTRL_ENAME] = "port name empty, too long or without a NUL",
 		[VCON_CTRL_ENOTREADY] = "sent before DEVICE_READY",
 		[VCON_CTRL_ENOPORT] = "no such port",
 		[VCON_CTRL_EDUP] = "port already exists",
