@@ -330,16 +330,7 @@ struct vcon_buf *vcon_port_take_inbuf(struct vcon_port *port)
  */
 bool vcon_port_has_input(struct vcon_port *port)
 {
-	unsigned long flags;
-	bool pulled, ret;
-
-	spin_lock_irqsave(&port->inbuf_lock, flags);
-	pulled = vcon_port_pull(port);
-	ret = port->inbuf;
-	spin_unlock_irqrestore(&port->inbuf_lock, flags);
-	if (pulled)
-		vcon_port_wake_readers(port);
-	return ret;
+	return vcon_port_take_inbuf(port);
 }
 
 /* inbuf is fully read: recycle it and pull the next one, waking if so. */

@@ -96,19 +96,12 @@ def stall(name):
 
 
 def echo(name, n):
-    s = connect(name)
-    n, got = int(n), 0
-    while got < n:
-        d = s.recv(65536)
-        if not d:
-            break
-        s.sendall(d)
-        got += len(d)
-    s.close()
+    relay(name, name, n)
 
 
 def relay(src, dst, n):
-    a, b = connect(src), connect(dst)
+    a = connect(src)
+    b = a if dst == src else connect(dst)
     n, got = int(n), 0
     while got < n:
         d = a.recv(65536)
