@@ -6,8 +6,9 @@
  * Writers sleep on "queue full" and are woken by whoever frees out-vq
  * slots (vcon_port.c). poll() never reclaims out-vq slots, because a
  * reclaim there takes the used buffers that vring_interrupt() would have
- * seen and so swallows the interrupt a sleeping writer needs. Taking a
- * used in buffer early is harmless: vcon_in_intr() wakes readers anyway.
+ * seen and so swallows the interrupt a sleeping writer needs. Read and
+ * poll may take a used in buffer early: whoever does wakes the readers
+ * (vcon_port_take_inbuf()), since its interrupt then finds nothing.
  */
 #include <linux/freezer.h>
 #include <linux/poll.h>
