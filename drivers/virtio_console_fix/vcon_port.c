@@ -245,19 +245,15 @@ static void vcon_port_recycle(struct vcon_port *port, struct vcon_buf *buf)
 }
 
 /*
- * A used in buffer was moved into inbuf. Whoever did it wakes: once taken,
- * vring_interrupt() finds nothing and in_intr never runs for it, so a
- * reader asleep in another thread would wait for the next input.
- */
-static void vcon_port_wake_readers(struct vcon_port *port)
-{
-	wake_up_interruptible(&port->waitqueue);
-	kill_fasync(&port->async_queue, SIGIO, POLL_IN);
-}
-
-/*
  * Move the next used in buffer into inbuf. Caller holds inbuf_lock and
- * wakes the waiters when this returns true.
+ * wakes the waiters when this returns true: once taken, vring_interrupt()
+ * finds nothing and in_intr never runs for it, so a reader asleep in
+ * another thread would wait for the next input.
+ *
+ * SIGIO is queued here, before the lock drops and any reader can see the
+ * data: an O_ASYNC owner that reads it has had its signal (in-tree does
+ * the same). Sent after the unlock, a reader woken by something else
+ * (a hangup) could return the data before its SIGIO.
  */
 static bool vcon_port_pull(struct vcon_port *port)
 {
@@ -277,6 +273,7 @@ static bool vcon_port_pull(struct vcon_port *port)
 		return false;
 	}
 	port->inbuf = buf;
+	kill_fasync(&port->async_queue, SIGIO, POLL_IN);
 	return true;
 }
 
@@ -319,7 +316,7 @@ struct vcon_buf *vcon_port_take_inbuf(struct vcon_port *port)
 	buf = port->inbuf;
 	spin_unlock_irqrestore(&port->inbuf_lock, flags);
 	if (pulled)
-		vcon_port_wake_readers(port);
+		wake_up_interruptible(&port->waitqueue);
 	return buf;
 }
 
@@ -354,7 +351,6 @@ void vcon_in_intr(struct virtqueue *vq)
 {
 	struct vcon_port *port = vcon_port_of_vq(vq);
 	unsigned long flags;
-	bool data;
 
 	if (!port)
 		return;
@@ -366,13 +362,9 @@ void vcon_in_intr(struct virtqueue *vq)
 	 */
 	if (!port->guest_connected && !port->is_console)
 		vcon_port_discard_locked(port);
-	/* A reader may have taken the buffer already: still signal it. */
-	data = port->inbuf;
 	spin_unlock_irqrestore(&port->inbuf_lock, flags);
 
 	wake_up_interruptible(&port->waitqueue);
-	if (data)
-		kill_fasync(&port->async_queue, SIGIO, POLL_IN);
 	if (port->is_console)
 		hvc_kick();
 	vcon_port_put(port);
@@ -443,10 +435,11 @@ void vcon_port_drain(struct vcon_port *port)
 void vcon_port_set_host_connected(struct vcon_port *port, bool on)
 {
 	WRITE_ONCE(port->host_connected, on);
+	/* Before any wake, for the reason given at vcon_port_pull(). */
+	kill_fasync(&port->async_queue, SIGIO, on ? POLL_OUT : POLL_HUP);
 	/* Freed slots are woken for inside; the state change needs its own. */
 	vcon_port_reclaim_and_wake(port);
 	wake_up_interruptible(&port->waitqueue);
-	kill_fasync(&port->async_queue, SIGIO, on ? POLL_OUT : POLL_HUP);
 }
 
 static ssize_t vcon_name_show(struct device *dev,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Claim: when the host side disconnects, a reader gets the data that was
- * sent (announced by SIGIO to an O_ASYNC owner) and then end of file, poll()
+ * sent (announced by SIGIO to an O_ASYNC owner, already delivered when
+ * read() returns the data, as in-tree) and then end of file, poll()
  * reports POLLHUP, and a non-blocking write returns EAGAIN (nobody to send
  * to) instead of queueing.
  *
@@ -64,7 +65,7 @@ int main(int argc, char **argv)
 	tap_result(!strcmp(buf, "pvkit-hello"), "data before the hangup "
 		   "arrives ('%s')", buf);
 	tap_result(hup_sigio > 0, "SIGIO delivered to the O_ASYNC owner "
-		   "(%d signals)", (int)hup_sigio);
+		   "before read returns the data (%d signals)", (int)hup_sigio);
 
 	p = (struct pollfd){ .fd = fd, .events = POLLIN };
 	r = poll(&p, 1, 10000);
