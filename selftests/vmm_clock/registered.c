@@ -3,32 +3,55 @@
  * Claim: on a vmm host, modprobe vmm_clock registers "vmm-clock", every
  * online CPU registered its page, and the clock is selected when its
  * rating is 400 (tsc wins at 299 by design).
+ *
+ * -r RATING: the rating this host must give (299 where the host TSC is
+ * invariant, 400 otherwise or with defer_to_tsc=0).
+ * -p PARAMS: (re)load the module with these parameters first.
  */
 #include "vmm_clock_util.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char cur[64], live[64], want[64];
-	long long rating;
-	int ncpus = vcu_ncpus();
+	const char *params = NULL;
+	long long rating, want_rating = 0;
+	int ncpus = vcu_ncpus(), i;
 
+	for (i = 1; i + 1 < argc; i++) {
+		if (!strcmp(argv[i], "-r"))
+			want_rating = atoll(argv[++i]);
+		else if (!strcmp(argv[i], "-p"))
+			params = argv[++i];
+	}
 	tap_header();
 	if (getuid())
 		tap_skip_all("needs root");
-	tap_plan(4);
-	if (!vcu_module_loaded() && vcu_modprobe(NULL))
-		tap_bail("modprobe vmm_clock failed");
+	tap_plan(want_rating ? 5 : 4);
+	if (params && vcu_module_loaded()) {
+		/* A current clocksource pins its module: step aside first. */
+		vcu_current(cur, sizeof(cur));
+		if (!strcmp(cur, VCU_NAME))
+			vcu_switch_away(cur, sizeof(cur));
+		if (vcu_rmmod())
+			tap_bail("rmmod vmm_clock before reloading with %s "
+				 "failed", params);
+	}
+	if (!vcu_module_loaded() && vcu_modprobe(params))
+		tap_bail("modprobe vmm_clock %s failed", params ? params : "");
 	tap_result(vcu_available(VCU_NAME), "%s is in available_clocksource",
 		   VCU_NAME);
 	rating = vcu_status("rating");
 	vcu_current(cur, sizeof(cur));
 	tap_diag("rating %lld current %s", rating, cur);
+	if (want_rating)
+		tap_result(rating == want_rating, "rating %lld (want %lld)",
+			   rating, want_rating);
 	if (rating == 400)
 		tap_result(!strcmp(cur, VCU_NAME), "rating 400: %s is current",
 			   VCU_NAME);
 	else
-		tap_result(rating == 299 && strcmp(cur, VCU_NAME),
-			   "rating 299: tsc preferred, %s not current", VCU_NAME);
+		tap_result(rating == 299 && !strcmp(cur, "tsc"),
+			   "rating 299: tsc preferred and current (%s)", cur);
 
 	/* live_cpus is a cpulist like "0" or "0-1". */
 	if (ncpus == 1)
