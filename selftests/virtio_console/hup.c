@@ -10,9 +10,12 @@
  * (default 0.5: poll sleeps and the hangup wakes it; 0: the hangup follows
  * the data at once, so its control message can be handled before the
  * data's interrupt, and the data must still come first).
+ * -c N: N connections in a row (a soak for those orderings); each claim
+ * then says in how many rounds it failed, and why the first time.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 
 #include "vcon_util.h"
 
@@ -24,22 +27,47 @@ static void hup_on_sigio(int sig)
 	hup_sigio++;
 }
 
-int main(int argc, char **argv)
+enum { HUP_DATA, HUP_SIGIO, HUP_POLLHUP, HUP_EOF, HUP_EAGAIN, HUP_CLAIMS };
+
+static const char * const hup_claim[HUP_CLAIMS] = {
+	"data before the hangup arrives",
+	"SIGIO delivered to the O_ASYNC owner before read returns the data",
+	"poll reports POLLHUP after the host disconnects",
+	"read returns end of file",
+	"non-blocking write without a host returns EAGAIN",
+};
+
+/* How each claim fared over the rounds: failures and the first one's why. */
+static unsigned int hup_failed[HUP_CLAIMS];
+static char hup_why[HUP_CLAIMS][128];
+
+static void hup_check(int claim, bool ok, unsigned int round,
+		      const char *fmt, ...)
 {
-	const char *name = "pvkit.p3", *sock = "p3.sock", *linger = "0.5";
-	char dev[300], req[256], buf[256];
+	char what[96];
+	va_list ap;
+
+	if (ok)
+		return;
+	if (!hup_failed[claim]++) {
+		va_start(ap, fmt);
+		vsnprintf(what, sizeof(what), fmt, ap);
+		va_end(ap);
+		snprintf(hup_why[claim], sizeof(hup_why[claim]),
+			 "round %u: %s", round + 1, what);
+	}
+}
+
+/* One connection: the host says hello, lingers, hangs up. */
+static void hup_round(const char *dev, const char *sock, const char *linger,
+		      unsigned int round)
+{
+	char req[256], buf[256];
 	struct pollfd p;
 	size_t got = 0;
 	ssize_t r;
-	int fd, fl, i;
+	int fd;
 
-	vcon_port_args(argc, argv, &name, &sock, NULL);
-	for (i = 1; i + 1 < argc; i++)
-		if (!strcmp(argv[i], "-l"))
-			linger = argv[i + 1];
-	tap_header();
-	vcon_setup(false, name, dev, sizeof(dev));
-	tap_plan(5);
 	fd = open(dev, O_RDWR);
 	if (fd < 0)
 		tap_bail("open %s: %s", dev, strerror(errno));
@@ -47,8 +75,8 @@ int main(int argc, char **argv)
 		 sock, linger);
 	vcon_host(req, NULL, 0, 10000);
 	if (vcon_wait_host(fd, 20))
-		tap_bail("host never connected");
-	signal(SIGIO, hup_on_sigio);
+		tap_bail("host never connected (round %u)", round + 1);
+	hup_sigio = 0;
 	fcntl(fd, F_SETOWN, getpid());
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC);
 	if (write(fd, "g", 1) != 1)
@@ -62,23 +90,49 @@ int main(int argc, char **argv)
 		got += r;
 	}
 	buf[got] = 0;
-	tap_result(!strcmp(buf, "pvkit-hello"), "data before the hangup "
-		   "arrives ('%s')", buf);
-	tap_result(hup_sigio > 0, "SIGIO delivered to the O_ASYNC owner "
-		   "before read returns the data (%d signals)", (int)hup_sigio);
+	hup_check(HUP_DATA, !strcmp(buf, "pvkit-hello"), round, "got '%s'",
+		  buf);
+	hup_check(HUP_SIGIO, hup_sigio > 0, round, "%d signals",
+		  (int)hup_sigio);
 
 	p = (struct pollfd){ .fd = fd, .events = POLLIN };
 	r = poll(&p, 1, 10000);
-	tap_result(r == 1 && (p.revents & POLLHUP), "poll reports POLLHUP "
-		   "after the host disconnects (revents %#x)", p.revents);
+	hup_check(HUP_POLLHUP, r == 1 && (p.revents & POLLHUP), round,
+		  "revents %#x", p.revents);
 	r = read(fd, buf, sizeof(buf));
-	tap_result(r == 0, "read returns end of file (%zd)", r);
+	hup_check(HUP_EOF, r == 0, round, "read %zd", r);
 
-	fl = fcntl(fd, F_GETFL);
-	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	r = write(fd, "x", 1);
-	tap_result(r < 0 && errno == EAGAIN, "non-blocking write without a "
-		   "host returns EAGAIN (%zd, %s)", r, r < 0 ? strerror(errno) : "-");
+	hup_check(HUP_EAGAIN, r < 0 && errno == EAGAIN, round, "%zd, %s", r,
+		  r < 0 ? strerror(errno) : "-");
+	alarm(0);
 	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = "pvkit.p3", *sock = "p3.sock", *linger = "0.5";
+	unsigned int rounds = 1, i;
+	char dev[300];
+	int c;
+
+	vcon_port_args(argc, argv, &name, &sock, NULL);
+	for (c = 1; c + 1 < argc; c++) {
+		if (!strcmp(argv[c], "-l"))
+			linger = argv[c + 1];
+		else if (!strcmp(argv[c], "-c"))
+			rounds = strtoul(argv[c + 1], NULL, 0);
+	}
+	tap_header();
+	vcon_setup(false, name, dev, sizeof(dev));
+	tap_plan(HUP_CLAIMS);
+	signal(SIGIO, hup_on_sigio);
+	for (i = 0; i < rounds; i++)
+		hup_round(dev, sock, linger, i);
+	for (c = 0; c < HUP_CLAIMS; c++)
+		tap_result(!hup_failed[c], "%s (%u of %u rounds failed%s%s)",
+			   hup_claim[c], hup_failed[c], rounds,
+			   hup_failed[c] ? "; first: " : "", hup_why[c]);
 	tap_finish();
 }
