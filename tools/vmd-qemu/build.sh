@@ -53,18 +53,19 @@ fi
 srcdir=$cache_root/src
 pristine=$(ls -d "$srcdir"/qemu-*/ 2>/dev/null | head -n1 || true)
 if [ -z "$pristine" ]; then
-	sources=/etc/apt/sources.list.d/debian.sources
-	if ! grep -q '^Types:.*deb-src' "$sources"; then
-		log "enabling deb-src in $sources"
-		sed -i 's/^Types: deb$/Types: deb deb-src/' "$sources"
-	fi
-	apt-get update -q >&2
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 		--no-install-recommends ninja-build meson libglib2.0-dev \
 		libpixman-1-dev libfdt-dev libslirp-dev pkg-config flex bison \
-		zlib1g-dev python3-venv dpkg-dev qemu-system-data seabios >&2
-	mkdir -p "$srcdir"
-	(cd "$srcdir" && apt-get source -q qemu) >&2
+		zlib1g-dev python3-venv dpkg-dev qemu-system-data seabios \
+		rsync >&2
+	# The source from a private apt state: the machine's own sources
+	# (deb822 or classic, with or without deb-src) are left alone.
+	(
+		. "$here/../lib/debian-apt.sh"
+		debian_apt qemu-src deb-src "bookworm bookworm-updates bookworm-security"
+		mkdir -p "$srcdir"
+		cd "$srcdir" && apt-get source -q qemu
+	) >&2
 	pristine=$(ls -d "$srcdir"/qemu-*/ | head -n1)
 fi
 pristine=${pristine%/}
