@@ -15,7 +15,7 @@
 #error "pvkit supports Linux 5.10 and newer"
 #endif
 
-/* --- pkg (issue 7): 5.10 ----------------------------------------------- */
+/* --- power management -------------------------------------------------- */
 /*
  * pm_sleep_ptr() (5.16) lets a driver point .pm at its ops unconditionally
  * and have them dropped without CONFIG_PM_SLEEP. 5.10 lacks it; the same
@@ -24,6 +24,8 @@
 #ifndef COMPAT_HAVE_PM_SLEEP_PTR
 #define pm_sleep_ptr(_ptr) (IS_ENABLED(CONFIG_PM_SLEEP) ? (_ptr) : NULL)
 #endif
+
+/* --- virtio -------------------------------------------------------------- */
 /*
  * virtio_reset_device() (5.16) wraps the transport's reset op, which is
  * all there is on 5.10.
@@ -36,21 +38,6 @@ static inline void virtio_reset_device(struct virtio_device *vdev)
 	vdev->config->reset(vdev);
 }
 #endif
-/*
- * struct pci_driver has dev_groups from 5.13 on, and registration then
- * copies it over driver.dev_groups (so setting the inner one is lost).
- * 5.10 only has driver.dev_groups. There is no upstream spelling for
- * "whichever the kernel reads": use PVKIT_PCI_DRIVER_DEV_GROUPS(groups)
- * as an initializer entry of a struct pci_driver.
- */
-#ifdef COMPAT_HAVE_PCI_DRIVER_DEV_GROUPS
-#define PVKIT_PCI_DRIVER_DEV_GROUPS(_groups) .dev_groups = (_groups)
-#else
-#define PVKIT_PCI_DRIVER_DEV_GROUPS(_groups) .driver.dev_groups = (_groups)
-#endif
-/* --- end pkg 5.10 -------------------------------------------------------- */
-
-/* --- pkg (issue 7): 5.10 and 6.1 (before 6.11) --------------------------- */
 /*
  * 6.11 replaced virtio_find_vqs()'s parallel callbacks[]/names[] arrays
  * with one struct virtqueue_info array. Before 6.11, provide that struct
@@ -103,9 +90,22 @@ static inline int pvkit_virtio_find_vqs_info(struct virtio_device *vdev,
 	pvkit_pick_7th(__VA_ARGS__, virtio_find_vqs,			\
 		       pvkit_virtio_find_vqs_info, ~)(__VA_ARGS__)
 #endif
-/* --- end pkg before 6.11 ------------------------------------------------- */
 
-/* --- pkg (issue 7): 6.12 ----------------------------------------------- */
+/* --- PCI ----------------------------------------------------------------- */
+/*
+ * struct pci_driver has dev_groups from 5.13 on, and registration then
+ * copies it over driver.dev_groups (so setting the inner one is lost).
+ * 5.10 only has driver.dev_groups. There is no upstream spelling for
+ * "whichever the kernel reads": use PVKIT_PCI_DRIVER_DEV_GROUPS(groups)
+ * as an initializer entry of a struct pci_driver.
+ */
+#ifdef COMPAT_HAVE_PCI_DRIVER_DEV_GROUPS
+#define PVKIT_PCI_DRIVER_DEV_GROUPS(_groups) .dev_groups = (_groups)
+#else
+#define PVKIT_PCI_DRIVER_DEV_GROUPS(_groups) .driver.dev_groups = (_groups)
+#endif
+
+/* --- files and devices --------------------------------------------------- */
 /*
  * 6.12 removed no_llseek: a NULL .llseek now means "not seekable", as
  * no_llseek did (and as NULL already did on 5.10-6.11 through
@@ -114,9 +114,6 @@ static inline int pvkit_virtio_find_vqs_info(struct virtio_device *vdev,
 #ifndef COMPAT_HAVE_NO_LLSEEK
 #define no_llseek NULL
 #endif
-/* --- end pkg 6.12 -------------------------------------------------------- */
-
-/* --- virtio_console_fix (issue 6) --------------------------------------- */
 /*
  * 6.4 dropped class_create()'s owner argument. Before 6.4, make the
  * one-argument (new) form build the class the old macro would, owned by
@@ -131,6 +128,8 @@ static inline int pvkit_virtio_find_vqs_info(struct virtio_device *vdev,
 		__class_create(THIS_MODULE, (_name), &__pvkit_class_key); \
 	})
 #endif
+
+/* --- hvc ----------------------------------------------------------------- */
 /*
  * hvc_console.h is not in the headers packages, so vcon_hvc.h declares
  * struct hv_ops itself. 6.8 moved its character callbacks from
@@ -141,9 +140,8 @@ static inline int pvkit_virtio_find_vqs_info(struct virtio_device *vdev,
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
 #define COMPAT_HVC_U8_SIZE_T 1
 #endif
-/* --- end virtio_console_fix ---------------------------------------------- */
 
-/* --- vmm_clock: 6.12 ----------------------------------------------------- */
+/* --- x86 clocks and CPUID ------------------------------------------------ */
 /*
  * 6.12 neither declares nor exports kvm_clock; hv_clock_per_cpu (still
  * exported) is then the only sign that kvm-clock took the pvclock MSR.
@@ -154,6 +152,20 @@ static inline int pvkit_virtio_find_vqs_info(struct virtio_device *vdev,
 #else
 #define compat_kvm_clock_mult()	0U
 #endif
-/* --- end vmm_clock 6.12 --------------------------------------------------- */
+/*
+ * 6.16 moved cpuid() and its helpers out of <asm/processor.h> into
+ * <asm/cpuid/api.h>, which processor.h no longer pulls in.
+ */
+#if defined(CONFIG_X86) && defined(COMPAT_HAVE_ASM_CPUID_API)
+#include <asm/cpuid/api.h>
+#endif
+/*
+ * 6.16 renamed the 64-bit MSR accessors from *msrl to *msrq (quad word);
+ * before that, the new names are the old functions.
+ */
+#if defined(CONFIG_X86) && !defined(COMPAT_HAVE_WRMSRQ)
+#define wrmsrq_safe(_msr, _val)	wrmsrl_safe((_msr), (_val))
+#define rdmsrq_safe(_msr, _p)	rdmsrl_safe((_msr), (_p))
+#endif
 
 #endif /* PVKIT_COMPAT_H */

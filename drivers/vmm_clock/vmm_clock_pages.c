@@ -98,7 +98,7 @@ void vmm_clock_register_this_cpu(void)
 
 	if (READ_ONCE(vmm_clock_shutting_down))
 		return;
-	if (wrmsrl_safe(KVM_MSR_SYSTEM_TIME,
+	if (wrmsrq_safe(KVM_MSR_SYSTEM_TIME,
 			vmm_clock_ti_phys(cpu) | PVCLOCK_SYSTEM_TIME_ENABLE)) {
 		st->msr_errors++;
 		pr_err_ratelimited("cpu%u: host refused the pvclock MSR write\n",
@@ -124,7 +124,7 @@ void vmm_clock_disable_this_cpu(void)
 	this_cpu_write(vmm_clock_suspended, false);
 	barrier();
 	cpumask_clear_cpu(cpu, &vmm_clock_live_mask);
-	if (wrmsrl_safe(KVM_MSR_SYSTEM_TIME, 0)) {
+	if (wrmsrq_safe(KVM_MSR_SYSTEM_TIME, 0)) {
 		st->msr_errors++;
 		pr_err_ratelimited("cpu%u: host refused disabling the pvclock MSR\n",
 				   cpu);

@@ -60,7 +60,7 @@ int vmm_clock_wall_read(struct timespec64 *boot, struct timespec64 *now)
 	if (!vmm_clock_wall)
 		return -ENODEV;
 	mutex_lock(&vmm_clock_wall_lock);
-	if (wrmsrl_safe(KVM_MSR_WALL_CLOCK, virt_to_phys(vmm_clock_wall))) {
+	if (wrmsrq_safe(KVM_MSR_WALL_CLOCK, virt_to_phys(vmm_clock_wall))) {
 		ret = -EIO;
 		goto out;
 	}
