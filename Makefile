@@ -35,7 +35,8 @@ KVERS ?= matrix
 TESTVM_ARGS ?=
 
 .PHONY: all modules selftests check check-deps bench stress lint deps \
-	install uninstall clean help demo hostmodel debug deb kernels \
+	install uninstall clean help demo hostmodel debug deb kernels pristine \
+	run-check run-bench run-stress run-demo \
 	dkms-install dkms-uninstall
 
 all: modules
@@ -47,6 +48,7 @@ help:
 	@echo "make bench      speed and accuracy numbers (never pass/fail on speed)"
 	@echo "make stress     long soaks (hundreds of race rounds)"
 	@echo "make lint       checkpatch --strict and sparse (C=2)"
+	@echo "make pristine   the README's two commands in a fresh debootstrapped root"
 	@echo "make deps       install what this Debian machine lacks (apt-get)"
 	@echo "make install    modules_install + depmod + load-on-boot snippets (real guests)"
 	@echo "make uninstall  undo make install"
@@ -88,7 +90,12 @@ deps:
 check-deps:
 	@$(TOP)/tools/deps.sh --check 2>/dev/null || $(TOP)/tools/deps.sh
 
-check: check-deps
+# The targets that need the machine ready run in a sub-make after
+# check-deps, so that KVER is resolved once the headers are installed.
+check bench stress demo: check-deps
+	@$(MAKE) -s run-$@
+
+run-check:
 	@$(MAKE) -s selftests
 	@$(MAKE) -s hostmodel
 	@set -e; kvers="$(KVERS)"; \
@@ -103,17 +110,22 @@ check: check-deps
 	exec $(TESTVM) check $$(for k in $$full; do echo --kernel $$k; done) \
 		--smoke-kernels "$$smoke" $(TESTVM_ARGS)
 
-bench: check-deps
+run-bench:
 	@$(MAKE) -s modules selftests hostmodel
 	@$(TESTVM) check --set bench --kernel $(KVER) --jobs 1 --verbose $(TESTVM_ARGS)
 
-stress: check-deps
+run-stress:
 	@$(MAKE) -s modules selftests hostmodel
 	@$(TESTVM) check --set stress --kernel $(KVER) $(TESTVM_ARGS)
 
-demo: check-deps
+run-demo:
 	@$(MAKE) -s modules selftests hostmodel
 	@$(TOP)/tools/testvm/demo --kernel $(KVER)
+
+# The README on a fresh machine: a debootstrapped bookworm root, a clean
+# clone, the README's commands inside (tools/pristine.sh).
+pristine:
+	@$(TOP)/tools/pristine.sh demo check
 
 lint:
 	@$(TOP)/tools/lint.sh $(KDIR)
