@@ -138,6 +138,7 @@ install: modules
 		$(DESTDIR)/etc/modules-load.d/pvkit.conf
 	install -D -m 0644 $(TOP)/packaging/modprobe.d/pvkit.conf \
 		$(DESTDIR)/etc/modprobe.d/pvkit.conf
+	install -D -m 0755 $(TOP)/packaging/pvkit-status $(DESTDIR)/usr/sbin/pvkit-status
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
 
 # The Debian package (dh-dkms) into build/pkg/.
@@ -153,15 +154,16 @@ dkms-install:
 	$(TOP)/tools/pkg/srcfiles.sh copy $(DESTDIR)/usr/src/pvkit-$(VERSION)
 	install -D -m 0644 $(TOP)/packaging/modules-load.d/pvkit.conf $(DESTDIR)/etc/modules-load.d/pvkit.conf
 	install -D -m 0644 $(TOP)/packaging/modprobe.d/pvkit.conf $(DESTDIR)/etc/modprobe.d/pvkit.conf
+	install -D -m 0755 $(TOP)/packaging/pvkit-status $(DESTDIR)/usr/sbin/pvkit-status
 	[ -n "$(DESTDIR)" ] || dkms install pvkit/$(VERSION)
 
 dkms-uninstall:
 	-dkms remove pvkit/$(VERSION) --all
-	rm -rf $(DESTDIR)/usr/src/pvkit-$(VERSION) $(DESTDIR)/etc/modules-load.d/pvkit.conf $(DESTDIR)/etc/modprobe.d/pvkit.conf
+	rm -rf $(DESTDIR)/usr/src/pvkit-$(VERSION) $(DESTDIR)/etc/modules-load.d/pvkit.conf $(DESTDIR)/etc/modprobe.d/pvkit.conf $(DESTDIR)/usr/sbin/pvkit-status
 
 uninstall:
 	rm -rf $(DESTDIR)/lib/modules/$(KVER)/updates/pvkit
-	rm -f $(DESTDIR)/etc/modules-load.d/pvkit.conf $(DESTDIR)/etc/modprobe.d/pvkit.conf
+	rm -f $(DESTDIR)/etc/modules-load.d/pvkit.conf $(DESTDIR)/etc/modprobe.d/pvkit.conf $(DESTDIR)/usr/sbin/pvkit-status
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
 
 clean:

@@ -24,6 +24,7 @@ struct vmmci_stats {
 	u64 cmds_invalid;	/* unknown values seen (never acked) */
 	u64 cmds_polled;	/* commands first seen by the poll, not an IRQ */
 	u32 last_cmd;		/* last non-NONE value read */
+	u64 last_cmd_ns;	/* guest CLOCK_REALTIME when it was read */
 	u32 host_features;	/* copies for sysfs */
 	u32 features;
 	u64 last_ack_latency_ns; /* IRQ entry to ack write, IRQ path only */

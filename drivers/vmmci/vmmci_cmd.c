@@ -54,6 +54,7 @@ void vmmci_cmd_check(struct vmmci_dev *vd, bool from_irq)
 		vmmci_cmd_ack(vd, cmd, from_irq);
 	vd->stats.cmds_seen++;
 	vd->stats.last_cmd = cmd;
+	vd->stats.last_cmd_ns = ktime_get_real_ns();
 	if (!from_irq)
 		vd->stats.cmds_polled++;
 

@@ -40,6 +40,7 @@ VMMCI_STAT(cmds_acked, "%llu", (u64)s.cmds_acked);
 VMMCI_STAT(cmds_invalid, "%llu", (u64)s.cmds_invalid);
 VMMCI_STAT(cmds_polled, "%llu", (u64)s.cmds_polled);
 VMMCI_STAT(last_cmd, "%u", (u32)s.last_cmd);
+VMMCI_STAT(last_cmd_ns, "%llu", (u64)s.last_cmd_ns);
 VMMCI_STAT(last_ack_latency_ns, "%llu", (u64)s.last_ack_latency_ns);
 VMMCI_STAT(samples, "%llu", (u64)s.samples);
 VMMCI_STAT(offset_ns, "%lld", (s64)s.offset_ns);
@@ -59,6 +60,7 @@ static struct attribute *vmmci_sysfs_attrs[] = {
 	&dev_attr_cmds_invalid.attr,
 	&dev_attr_cmds_polled.attr,
 	&dev_attr_last_cmd.attr,
+	&dev_attr_last_cmd_ns.attr,
 	&dev_attr_last_ack_latency_ns.attr,
 	&dev_attr_samples.attr,
 	&dev_attr_offset_ns.attr,

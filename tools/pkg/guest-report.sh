@@ -37,5 +37,9 @@ journalctl -b --no-pager -o cat | grep -i -E 'vmm_clock|modules-load' | sed 's/^
 echo "modules-load.conf=$(sed 's/#.*//' /etc/modules-load.d/pvkit.conf | tr -s ' \n' ' ')"
 echo "dkms.status=$(dkms status 2>/dev/null | tr '\n' ';')"
 echo "system.state=$(systemctl is-system-running 2>/dev/null)"
+# What a user sees: the package's own status command, and its verdict.
+pvkit-status > /run/pvkit-status.txt 2>&1
+echo "status.rc=$?"
+sed 's/^/status.out=/' /run/pvkit-status.txt
 systemctl --failed --no-legend --plain 2>/dev/null | sed 's/^/system.failed=/'
 echo "@@ ready"
