@@ -7,7 +7,7 @@
 #   deps.sh --check  exit 1 (and name them) if anything is missing
 set -eu
 
-pkgs="build-essential bc bison flex libelf-dev libssl-dev kmod cpio rsync
+pkgs="git make build-essential bc bison flex libelf-dev libssl-dev kmod cpio rsync
 busybox-static qemu-system-x86 qemu-system-data seabios ipxe-qemu
 sparse spin socat dkms python3 linux-headers-cloud-amd64 linux-source-6.1
 clang libclang-rt-14-dev
