@@ -4,7 +4,8 @@
  * /pvkit/plan one test at a time and relays each test's output to the
  * results channel (ttyS1), never to the drivers under test. The host decides
  * pass or fail; this program only reports, and writes "@@ success" once the
- * whole plan ran, so a crash or hang shows as a missing token.
+ * whole plan ran on a sound guest (every mount made, the plan read), so a
+ * crash, a hang or a broken setup shows as a missing token.
  *
  * Plan lines: "TIMEOUT NAME PROGRAM [ARGS...]", separated by spaces.
  */
@@ -31,6 +32,8 @@
 
 static int results_fd = -1;
 static volatile sig_atomic_t shutdown_request;
+/* Set by anything that makes the run unsound: then no "@@ success". */
+static int broken;
 
 static void report(const char *fmt, ...)
 {
@@ -63,6 +66,9 @@ static void kmsg(const char *fmt, ...)
 	close(fd);
 }
 
+/* Before the results channel is open, so the reasons are kept for it. */
+static char mount_errors[512];
+
 static void mount_all(void)
 {
 	static const struct { const char *src, *dst, *type; } m[] = {
@@ -77,8 +83,16 @@ static void mount_all(void)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		size_t len = strlen(mount_errors);
+
 		mkdir(m[i].dst, 0755);
-		mount(m[i].src, m[i].dst, m[i].type, 0, NULL);
+		/* EBUSY: the kernel mounted it already, which is fine. */
+		if (mount(m[i].src, m[i].dst, m[i].type, 0, NULL) &&
+		    errno != EBUSY) {
+			snprintf(mount_errors + len, sizeof(mount_errors) - len,
+				 " %s: %s;", m[i].dst, strerror(errno));
+			broken = 1;
+		}
 	}
 }
 
@@ -236,6 +250,7 @@ static void run_plan(void)
 
 	if (!plan) {
 		report("# testvm: no plan: %s\n", strerror(errno));
+		broken = 1;
 		return;
 	}
 	while (fgets(line, sizeof(line), plan)) {
@@ -274,13 +289,22 @@ int main(void)
 	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	setenv("HOME", "/tmp", 1);
 	open_results();
+	if (results_fd < 0) {
+		kmsg("cannot open %s: %s\n", RESULTS_PORT, strerror(errno));
+		broken = 1;
+	}
 	install_signals();
 	report("@@ boot %.2f\n", now());
+	if (mount_errors[0])
+		report("# testvm: mounts failed:%s\n", mount_errors);
 	kmsg("init started\n");
 	run_plan();
 	signal(SIGCHLD, reap);
 	sync();
-	report("@@ success\n");
+	if (!broken)
+		report("@@ success\n");
+	else
+		kmsg("run broken: no success token\n");
 	if (results_fd >= 0)
 		tcdrain(results_fd);
 	if (shutdown_request)
