@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The command line: what to run, on which kernels, and the summary."""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+
+from . import common
+from .common import TOP, BUILD, LOGS, PROFILES, Result, say, die
+from .plan import find_lists, select_vms
+from .report import print_table
+from .initramfs import build_base_initramfs, vm_initramfs
+from .vm import Run
+from .judge import judge
+from .hosttests import run_host_tests
+
+DESCRIPTION = """pvkit's VM test runner.
+
+Boots Debian guest kernels under QEMU TCG with a busybox initramfs that holds
+our modules and static selftests, runs the plans in selftests/*/testvm.list,
+and judges each test from its exit code, the kernel log and how the VM ended.
+Also runs the host-side tests of selftests/*/host.list. Documentation/testing.md
+is the contract with the tests."""
+
+
+def qemu_binaries(need_host_model, build_host_model):
+    qemu = shutil.which("qemu-system-x86_64")
+    if not qemu:
+        die("qemu-system-x86_64 not found (run: make deps)")
+    hostqemu = None
+    if need_host_model:
+        script = os.path.join(TOP, "tools", "vmd-qemu", "build.sh")
+        if os.path.exists(script):
+            r = subprocess.run([script, "--path"], capture_output=True,
+                               text=True)
+            if r.returncode != 0 and build_host_model:
+                say("building the host model (tools/vmd-qemu/build.sh)")
+                r = subprocess.run([script], stdout=subprocess.PIPE,
+                                   text=True)
+            out = r.stdout.strip().splitlines()
+            if r.returncode == 0 and out and os.path.exists(out[-1]):
+                hostqemu = out[-1]
+    return qemu, hostqemu
+
+
+def run_vms(vms, kver, moddir, args, results):
+    need_hm = any(PROFILES[v.profile]["host_model"] for v in vms)
+    qemu, hostqemu = qemu_binaries(need_hm, not args.no_build)
+    programs = {t.argv[0] for v in vms for t in v.tests}
+    os.makedirs(os.path.join(BUILD, "testvm"), exist_ok=True)
+    base = build_base_initramfs(kver, moddir, programs)
+    queue = list(vms)
+    cond = threading.Condition()
+    busy = {"running": 0, "alone": False}
+
+    # A pinned VM (pin=1) runs alone: it owns host CPU 0 for its timing,
+    # and it would starve a VM next to it of half the machine. So does a
+    # VM with alone=1 (benchmarks). The VMs behind it in the plan wait
+    # for it, so it cannot be put off forever.
+    def take():
+        with cond:
+            while True:
+                if not queue:
+                    return None
+                keys = queue[0].keys
+                alone = keys.get("pin") == "1" or keys.get("alone") == "1"
+                if not busy["alone"] and not (alone and busy["running"]):
+                    busy["running"] += 1
+                    busy["alone"] = alone
+                    return queue.pop(0)
+                cond.wait()
+
+    def done():
+        with cond:
+            busy["running"] -= 1
+            busy["alone"] = False
+            cond.notify_all()
+
+    def worker():
+        while True:
+            vm = take()
+            if vm is None:
+                return
+            try:
+                run_one(vm, kver, base, qemu, hostqemu, results)
+            finally:
+                done()
+
+    jobs = max(1, args.jobs)
+    threads = [threading.Thread(target=worker) for _ in range(jobs)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    shutil.rmtree(os.path.dirname(base), ignore_errors=True)
+
+
+def run_one(vm, kver, base, qemu, hostqemu, results):
+    logdir = os.path.join(LOGS, kver, vm.area, vm.name)
+    shutil.rmtree(logdir, ignore_errors=True)
+    os.makedirs(logdir)
+    short = re.sub(r"-cloud-amd64$|-amd64$", "", kver)
+    if PROFILES[vm.profile]["host_model"] and not hostqemu:
+        for t in vm.tests:
+            results.append(Result("FAIL", short, vm.profile,
+                                  "%s:%s" % (vm.id, t.name), 0,
+                                  "host model not built "
+                                  "(tools/vmd-qemu/build.sh)"))
+        return
+    initrd = vm_initramfs(base, vm, logdir)
+    run = Run(vm, kver, initrd, qemu, hostqemu, logdir)
+    say("%s %s: boot (profile %s, %d tests)" % (kver, vm.id, vm.profile,
+                                                len(vm.tests)))
+    t0 = time.monotonic()
+    err = run.run()
+    vm_ok, vm_why = judge(run, err)
+    for t in vm.tests:
+        results.append(Result(t.verdict, short, vm.profile,
+                              "%s:%s" % (vm.id, t.name if len(t.argv) == 1
+                                         else " ".join(t.argv)),
+                              t.time, t.why))
+        say("%s %s: %s %s%s" % (kver, vm.id, t.name, t.verdict,
+                                " (%s)" % t.why if t.why else ""))
+    if not vm_ok:
+        results.append(Result("FAIL", short, vm.profile, "%s:(vm)" % vm.id,
+                              time.monotonic() - t0, vm_why))
+    say("%s %s: done in %.1fs%s%s" % (
+        kver, vm.id, time.monotonic() - t0,
+        ", host model: vm-end reason=" + run.end_reason if run.end_reason
+        else "", "" if vm_ok else ": " + vm_why))
+
+
+def default_kver():
+    r = subprocess.run([os.path.join(TOP, "tools", "testvm", "kernels.sh"),
+                        "default"], capture_output=True, text=True)
+    return r.stdout.strip()
+
+
+def main():
+    ap = argparse.ArgumentParser(prog="testvm", description=DESCRIPTION)
+    ap.add_argument("command", choices=["run", "check", "host", "list"],
+                    help="run: VM tests only; host: host tests only; "
+                    "check: both, with the summary line; list: the plan")
+    ap.add_argument("lists", nargs="*", help="testvm.list files "
+                    "(default: every selftests/*/testvm.list)")
+    ap.add_argument("--kernel", "-k", action="append",
+                    help="kernel version (repeatable; default: %s)" %
+                    "the bookworm cloud kernel")
+    ap.add_argument("--set", default="check",
+                    help="check, smoke, stress or bench")
+    ap.add_argument("--smoke-kernels", default="",
+                    help="more kernels that run only set=smoke VMs")
+    ap.add_argument("--vm", help="only VMs whose AREA/NAME matches (glob)")
+    ap.add_argument("--host-filter", help="only host tests matching (glob)")
+    ap.add_argument("--modules", help="directory of our .ko files "
+                    "(default: build/KVER/modules)")
+    ap.add_argument("--modroot", help="take lib/modules/KVER (updates/ "
+                    "and the in-tree modules) and etc/modules-load.d, "
+                    "etc/modprobe.d from this install root instead of the "
+                    "kernel package and build/KVER/modules")
+    ap.add_argument("--jobs", "-j", type=int, default=2)
+    ap.add_argument("--no-build", action="store_true",
+                    help="do not build the host model if it is missing")
+    ap.add_argument("--verbose", "-v", action="store_true",
+                    help="show each test's output as it runs")
+    args = ap.parse_args()
+    common.VERBOSE = args.verbose
+    common.MODROOT = args.modroot and os.path.abspath(args.modroot)
+
+    lists = [os.path.abspath(p) for p in args.lists] or find_lists()
+    kvers = args.kernel or [default_kver()]
+    smoke = [k for k in args.smoke_kernels.split() if k not in kvers]
+    results = []
+
+    if args.command == "list":
+        for k in kvers:
+            for vm in select_vms(lists, [args.set], args.vm):
+                print("%s %s profile=%s: %s" % (k, vm.id, vm.profile,
+                                                ", ".join(t.name for t in
+                                                          vm.tests)))
+        return 0
+
+    if args.command in ("check", "host"):
+        run_host_tests(args.set, args.host_filter, results)
+    if args.command in ("check", "run"):
+        plan = [(k, [args.set]) for k in kvers] + \
+               [(k, ["smoke"]) for k in smoke]
+        for k, sets in plan:
+            vms = select_vms(lists, sets, args.vm)
+            if not vms:
+                continue
+            moddir = args.modules or os.path.join(BUILD, k, "modules")
+            run_vms(vms, k, moddir, args, results)
+    if not results:
+        print("testvm: nothing ran")
+    return 1 if print_table(results) else 0
