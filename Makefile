@@ -139,6 +139,10 @@ install: modules
 	install -D -m 0644 $(TOP)/packaging/modprobe.d/pvkit.conf \
 		$(DESTDIR)/etc/modprobe.d/pvkit.conf
 	install -D -m 0755 $(TOP)/packaging/pvkit-status $(DESTDIR)/usr/sbin/pvkit-status
+	install -D -m 0644 $(TOP)/packaging/udev/60-pvkit-virtio-ports.rules \
+		$(DESTDIR)/etc/udev/rules.d/60-pvkit-virtio-ports.rules
+	install -D -m 0755 $(TOP)/packaging/initramfs-tools/hooks/pvkit \
+		$(DESTDIR)/etc/initramfs-tools/hooks/pvkit
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
 
 # The Debian package (dh-dkms) into build/pkg/.
@@ -155,15 +159,19 @@ dkms-install:
 	install -D -m 0644 $(TOP)/packaging/modules-load.d/pvkit.conf $(DESTDIR)/etc/modules-load.d/pvkit.conf
 	install -D -m 0644 $(TOP)/packaging/modprobe.d/pvkit.conf $(DESTDIR)/etc/modprobe.d/pvkit.conf
 	install -D -m 0755 $(TOP)/packaging/pvkit-status $(DESTDIR)/usr/sbin/pvkit-status
+	install -D -m 0644 $(TOP)/packaging/udev/60-pvkit-virtio-ports.rules \
+		$(DESTDIR)/etc/udev/rules.d/60-pvkit-virtio-ports.rules
+	install -D -m 0755 $(TOP)/packaging/initramfs-tools/hooks/pvkit \
+		$(DESTDIR)/etc/initramfs-tools/hooks/pvkit
 	[ -n "$(DESTDIR)" ] || dkms install pvkit/$(VERSION)
 
 dkms-uninstall:
 	-dkms remove pvkit/$(VERSION) --all
-	rm -rf $(DESTDIR)/usr/src/pvkit-$(VERSION) $(DESTDIR)/etc/modules-load.d/pvkit.conf $(DESTDIR)/etc/modprobe.d/pvkit.conf $(DESTDIR)/usr/sbin/pvkit-status
+	rm -rf $(DESTDIR)/usr/src/pvkit-$(VERSION) $(DESTDIR)/etc/modules-load.d/pvkit.conf $(DESTDIR)/etc/modprobe.d/pvkit.conf $(DESTDIR)/etc/udev/rules.d/60-pvkit-virtio-ports.rules $(DESTDIR)/etc/initramfs-tools/hooks/pvkit $(DESTDIR)/usr/sbin/pvkit-status
 
 uninstall:
 	rm -rf $(DESTDIR)/lib/modules/$(KVER)/updates/pvkit
-	rm -f $(DESTDIR)/etc/modules-load.d/pvkit.conf $(DESTDIR)/etc/modprobe.d/pvkit.conf $(DESTDIR)/usr/sbin/pvkit-status
+	rm -f $(DESTDIR)/etc/modules-load.d/pvkit.conf $(DESTDIR)/etc/modprobe.d/pvkit.conf $(DESTDIR)/etc/udev/rules.d/60-pvkit-virtio-ports.rules $(DESTDIR)/etc/initramfs-tools/hooks/pvkit $(DESTDIR)/usr/sbin/pvkit-status
 	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
 
 clean:

@@ -12,7 +12,7 @@
 
 static int reload_rmmod(void)
 {
-	return syscall(SYS_delete_module, "virtio_console", O_NONBLOCK) ?
+	return syscall(SYS_delete_module, vcon_module(), O_NONBLOCK) ?
 	       errno : 0;
 }
 

@@ -33,35 +33,55 @@ static inline double vcon_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* True when the loaded virtio_console is ours (it has a version). */
-static inline bool vcon_driver_is_ours(void)
-{
-	return access("/sys/module/virtio_console/version", F_OK) == 0;
-}
-
-static inline bool vcon_driver_loaded(void)
-{
-	return access("/sys/module/virtio_console", F_OK) == 0;
-}
-
-/* Built into the kernel (6.12's cloud config): nothing can replace it. */
+/* Built into the kernel (6.12's cloud config): ours takes it over. */
 static inline bool vcon_driver_builtin(void)
 {
+	static int builtin = -1;
 	char path[256], line[256];
 	struct utsname u;
-	bool found = false;
 	FILE *f;
 
+	if (builtin >= 0)
+		return builtin;
+	builtin = 0;
 	uname(&u);
 	snprintf(path, sizeof(path), "/lib/modules/%s/modules.builtin",
 		 u.release);
 	f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f))
 		if (strstr(line, "/virtio_console.ko"))
-			found = true;
+			builtin = 1;
 	if (f)
 		fclose(f);
-	return found;
+	return builtin;
+}
+
+/*
+ * Our module: the drop-in virtio_console, or virtio_console_fix, which
+ * takes the devices over from a built-in virtio_console.
+ */
+static inline const char *vcon_module(void)
+{
+	return vcon_driver_builtin() ? "virtio_console_fix" : "virtio_console";
+}
+
+static inline bool vcon_driver_loaded(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", vcon_module());
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * True when ours drives the console devices: the drop-in has a version
+ * (the in-tree module has none), the takeover module exists only loaded.
+ */
+static inline bool vcon_driver_is_ours(void)
+{
+	if (vcon_driver_builtin())
+		return vcon_driver_loaded();
+	return access("/sys/module/virtio_console/version", F_OK) == 0;
 }
 
 static inline int vcon_sh(const char *fmt, const char *arg)
@@ -73,22 +93,25 @@ static inline int vcon_sh(const char *fmt, const char *arg)
 }
 
 /*
- * Make @intree (Debian's module) or ours the bound virtio_console. The
- * in-tree one is loaded by path since modprobe prefers updates/.
+ * Make @intree (Debian's driver) or ours the bound one. An in-tree module
+ * is loaded by path since modprobe prefers updates/; a built-in one gets
+ * its devices back when our takeover module unloads.
  */
 static inline int vcon_load_driver(bool intree)
 {
 	struct utsname u;
 	char path[256];
 
-	if (vcon_driver_loaded() && vcon_driver_is_ours() == !intree)
+	if (vcon_driver_is_ours() == !intree &&
+	    (vcon_driver_builtin() || vcon_driver_loaded()))
 		return 0;
-	if (vcon_driver_loaded() &&
-	    vcon_sh("rmmod virtio_console%s", " 2>/dev/null"))
+	if (vcon_driver_loaded() && vcon_sh("rmmod %s", vcon_module()))
 		return -1;
 	vcon_sh("modprobe virtio_pci%s", " 2>/dev/null");
 	if (!intree)
-		return vcon_sh("modprobe virtio_console%s", "") ? -1 : 0;
+		return vcon_sh("modprobe %s", vcon_module()) ? -1 : 0;
+	if (vcon_driver_builtin())
+		return 0;
 	uname(&u);
 	snprintf(path, sizeof(path),
 		 "/lib/modules/%s/kernel/drivers/char/virtio_console.ko",
@@ -96,41 +119,53 @@ static inline int vcon_load_driver(bool intree)
 	return vcon_sh("insmod %s", path) ? -1 : 0;
 }
 
-/* /dev/vportXpY of the port named @name, waiting up to @secs for it. */
+/* The /dev/ name of the port named @name in class directory @cls. */
+static inline int vcon_find_in(const char *cls, const char *name, char *dev,
+			       size_t len)
+{
+	DIR *d = opendir(cls);
+	struct dirent *e;
+	int ret = -1;
+
+	while (d && (e = readdir(d))) {
+		char p[512], buf[300] = "";
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s/name", cls, e->d_name);
+		f = fopen(p, "r");
+		if (!f)
+			continue;
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+		buf[strcspn(buf, "\n")] = 0;
+		if (!strcmp(buf, name)) {
+			snprintf(dev, len, "/dev/%s", e->d_name);
+			ret = access(dev, F_OK) ? -1 : 0;
+			break;
+		}
+	}
+	if (d)
+		closedir(d);
+	return ret;
+}
+
+/*
+ * /dev/vportXpY of the port named @name, waiting up to @secs for it. The
+ * takeover module uses a class of its own when it had none to borrow.
+ */
 static inline int vcon_find_port(const char *name, char *dev, size_t len,
 				 double secs)
 {
 	double end = vcon_now() + secs;
 
 	do {
-		DIR *d = opendir("/sys/class/virtio-ports");
-		struct dirent *e;
-
-		while (d && (e = readdir(d))) {
-			char p[512], buf[300] = "";
-			FILE *f;
-
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(p, sizeof(p), "/sys/class/virtio-ports/%s/name",
-				 e->d_name);
-			f = fopen(p, "r");
-			if (!f)
-				continue;
-			if (!fgets(buf, sizeof(buf), f))
-				buf[0] = 0;
-			fclose(f);
-			buf[strcspn(buf, "\n")] = 0;
-			if (!strcmp(buf, name)) {
-				snprintf(dev, len, "/dev/%s", e->d_name);
-				closedir(d);
-				if (access(dev, F_OK) == 0)
-					return 0;
-				break;
-			}
-		}
-		if (d)
-			closedir(d);
+		if (!vcon_find_in("/sys/class/virtio-ports", name, dev, len) ||
+		    !vcon_find_in("/sys/class/virtio-ports-pvkit", name, dev,
+				  len))
+			return 0;
 		usleep(50 * 1000);
 	} while (vcon_now() < end);
 	return -1;
@@ -160,8 +195,6 @@ static inline void vcon_setup(bool intree, const char *name, char *dev,
 {
 	if (hostctl("log virtio_console test", NULL, 0, 5000))
 		tap_skip_all("no hostctl channel (not under testvm)");
-	if (vcon_driver_builtin())
-		tap_skip_all("virtio_console is built into this kernel");
 	if (vcon_load_driver(intree))
 		tap_bail("cannot load %s virtio_console",
 			 intree ? "the in-tree" : "our");
