@@ -118,7 +118,7 @@ struct vcon_port {
  * Documentation/virtio_console_fix.md): the selftests widen a race
  * window or fail a step that QEMU cannot make fail.
  */
-#define VCON_FAULT_RELEASE_DELAY	0x1	/* release sleeps 500 ms */
+#define VCON_FAULT_RELEASE_DELAY	0x1	/* release sleeps 2 s */
 #define VCON_FAULT_RESTORE		0x2	/* restore finds no queues */
 #define VCON_FAULT_HVC			0x4	/* console attach fails */
 extern unsigned int vcon_fault_inject;

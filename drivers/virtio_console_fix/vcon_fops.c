@@ -232,9 +232,11 @@ err_put:
 static int vcon_fop_release(struct inode *inode, struct file *filp)
 {
 	struct vcon_port *port = filp->private_data;
+	bool unplugged = READ_ONCE(port->unplugged);
 
+	/* The device may go meanwhile: the send below copes (relfree.c). */
 	if (vcon_fault(VCON_FAULT_RELEASE_DELAY))
-		msleep(500);
+		msleep(2000);
 	/*
 	 * As in-tree: the host hears PORT_OPEN 0 first, then the port is
 	 * given up and its input dropped in one locked section. Until then
@@ -242,7 +244,7 @@ static int vcon_fop_release(struct inode *inode, struct file *filp)
 	 * cannot overtake our 0 and no reader copies from the inbuf we
 	 * recycle. vcon_ctrl_send() is safe on a device already removed.
 	 */
-	if (!READ_ONCE(port->unplugged))
+	if (!unplugged)
 		vcon_ctrl_send(port->vd, port->id, VCON_CTRL_PORT_OPEN, 0);
 	vcon_port_release_input(port);
 	vcon_port_reclaim_and_wake(port);

@@ -577,7 +577,8 @@ int vcon_port_add(struct vcon_dev *vd, u32 id)
 	 * What the device wrote was meant for that port: drop it. What it
 	 * has not used stays queued, now ours.
 	 */
-	vcon_vq_drain(port->in_vq, false);
+	if (port->in_vq)
+		vcon_vq_drain(port->in_vq, false);
 	spin_lock_init(&port->inbuf_lock);
 	spin_lock_init(&port->outvq_lock);
 	mutex_init(&port->read_mutex);

@@ -3,7 +3,7 @@
  * Claim: a port being released cannot be opened until its release is
  * over, so the host always hears the old file's PORT_OPEN 0 before the
  * new file's 1 and keeps feeding the new reader. The driver's release
- * delay hook (fault_inject=1) holds release for 500 ms; a second opener
+ * delay hook (fault_inject=1) holds release for 2 s; a second opener
  * tries all along, and the host's data must then reach it.
  */
 #include <errno.h>
