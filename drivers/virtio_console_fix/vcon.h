@@ -56,8 +56,14 @@ struct vcon_dev {
 	u32 max_nr_ports;
 	dev_t devt_base;
 	bool multiport;
+	/* The device's byte order, kept so sends never read vdev. */
+	bool le;
 	/* DEVICE_READY is out: host messages count from here on. */
 	bool ready;
+	/* Probe is done: a later queue setup is a restore. */
+	bool ready_once;
+	/* A restore happened: the host re-announces ports we have. */
+	bool restored;
 	/* Set before teardown: no more work gets scheduled. */
 	bool removing;
 };
@@ -107,6 +113,21 @@ struct vcon_port {
 	u16 rows, cols;
 };
 
+/*
+ * Test hooks, all off by default (module parameter fault_inject, see
+ * Documentation/virtio_console_fix.md): the selftests widen a race
+ * window or fail a step that QEMU cannot make fail.
+ */
+#define VCON_FAULT_RELEASE_DELAY	0x1	/* release sleeps 2 s */
+#define VCON_FAULT_RESTORE		0x2	/* restore finds no queues */
+#define VCON_FAULT_HVC			0x4	/* console attach fails */
+extern unsigned int vcon_fault_inject;
+
+static inline bool vcon_fault(unsigned int what)
+{
+	return READ_ONCE(vcon_fault_inject) & what;
+}
+
 /* vcon_dev.c */
 extern struct virtio_driver vcon_virtio_driver;
 extern struct class *vcon_class;
@@ -123,7 +144,7 @@ void vcon_ctrl_drain(struct vcon_dev *vd);
 struct vcon_buf *vcon_buf_alloc(size_t size, gfp_t gfp);
 void vcon_buf_free(struct vcon_buf *buf);
 int vcon_port_add(struct vcon_dev *vd, u32 id);
-void vcon_port_unplug(struct vcon_port *port);
+void vcon_port_unplug(struct vcon_port *port, bool reset);
 struct vcon_port *vcon_port_find(struct vcon_dev *vd, u32 id);
 struct vcon_port *vcon_port_find_devt(dev_t devt);
 void vcon_port_put(struct vcon_port *port);
@@ -131,7 +152,8 @@ int vcon_port_set_name(struct vcon_port *port, const char *name,
 		       size_t len);
 void vcon_port_set_host_connected(struct vcon_port *port, bool on);
 int vcon_port_fill_in(struct vcon_port *port);
-void vcon_port_drain(struct vcon_port *port);
+void vcon_vq_drain(struct virtqueue *vq, bool reset);
+void vcon_port_drain(struct vcon_port *port, bool reset);
 unsigned int vcon_port_reclaim(struct vcon_port *port);
 void vcon_port_reclaim_and_wake(struct vcon_port *port);
 int vcon_port_send(struct vcon_port *port, struct vcon_buf *buf);
@@ -139,6 +161,7 @@ bool vcon_port_has_input(struct vcon_port *port);
 struct vcon_buf *vcon_port_take_inbuf(struct vcon_port *port);
 void vcon_port_done_inbuf(struct vcon_port *port);
 void vcon_port_discard_input(struct vcon_port *port);
+void vcon_port_release_input(struct vcon_port *port);
 void vcon_in_intr(struct virtqueue *vq);
 void vcon_out_intr(struct virtqueue *vq);
 

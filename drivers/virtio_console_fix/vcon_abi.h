@@ -7,7 +7,8 @@
  * the length, the ids and the bytes.
  *
  * Wire format: le32 id, le16 event, le16 value, then an event payload
- * (RESIZE: le16 rows, le16 cols; PORT_NAME: the name, which the spec sends
+ * (RESIZE: le16 cols, le16 rows, in this order as in the spec's struct
+ * virtio_console_resize; PORT_NAME: the name, which the spec sends
  * without a terminator and QEMU sends with one).
  */
 #ifndef VCON_ABI_H
@@ -45,7 +46,7 @@ enum vcon_ctrl_verdict {
 	VCON_CTRL_EDIR,		/* a guest-to-host event sent by the host */
 	VCON_CTRL_EID,		/* port id outside the device's range */
 	VCON_CTRL_ESIZE,	/* RESIZE without its payload */
-	VCON_CTRL_ENAME,	/* empty, oversized or unterminated name */
+	VCON_CTRL_ENAME,	/* empty or oversized name */
 	VCON_CTRL_ENOTREADY,	/* before we sent DEVICE_READY */
 	VCON_CTRL_ENOPORT,	/* names a port we do not have */
 	VCON_CTRL_EDUP,		/* PORT_ADD for a port we already have */
@@ -58,8 +59,8 @@ struct vcon_ctrl {
 	__u16 value;
 	__u32 name_off;		/* PORT_NAME: name bytes within the buffer */
 	__u32 name_len;		/* without any terminator */
-	__u16 rows;		/* RESIZE */
-	__u16 cols;
+	__u16 cols;		/* RESIZE */
+	__u16 rows;
 };
 
 static inline __u16 vcon_get16(const __u8 *p, int le)
@@ -105,21 +106,23 @@ static inline int vcon_ctrl_decode(const __u8 *buf, __u32 len, int le,
 	case VCON_CTRL_RESIZE:
 		if (n < VCON_CTRL_RESIZE_LEN)
 			return VCON_CTRL_ESIZE;
-		c->rows = vcon_get16(buf + VCON_CTRL_HDR_LEN, le);
-		c->cols = vcon_get16(buf + VCON_CTRL_HDR_LEN + 2, le);
+		c->cols = vcon_get16(buf + VCON_CTRL_HDR_LEN, le);
+		c->rows = vcon_get16(buf + VCON_CTRL_HDR_LEN + 2, le);
 		break;
 	case VCON_CTRL_PORT_NAME:
 		/*
-		 * A name must end in a NUL inside the message (QEMU always
-		 * sends one): a message cut short mid-name, or a host that
-		 * writes past what it means, is refused rather than guessed
-		 * at. The port then works, only without its name. Never
-		 * more than VCON_NAME_MAX + 1 bytes are looked at.
+		 * The name runs to the first NUL or to the end of the
+		 * message: the spec sends it without a terminator (as do
+		 * hosts other than QEMU, and the in-tree driver takes it
+		 * so), QEMU with one. What follows a NUL is padding. Empty
+		 * and oversized names are refused; the port then works,
+		 * only without its name. Never more than VCON_NAME_MAX + 1
+		 * bytes are looked at.
 		 */
 		for (i = 0; i < n && i <= VCON_NAME_MAX; i++)
 			if (!buf[VCON_CTRL_HDR_LEN + i])
 				break;
-		if (i == 0 || i > VCON_NAME_MAX || i == n)
+		if (i == 0 || i > VCON_NAME_MAX)
 			return VCON_CTRL_ENAME;
 		c->name_off = VCON_CTRL_HDR_LEN;
 		c->name_len = i;
@@ -159,7 +162,7 @@ static inline const char *vcon_ctrl_strerror(int verdict)
 		[VCON_CTRL_EDIR] = "guest-to-host event from the host",
 		[VCON_CTRL_EID] = "port id out of range",
 		[VCON_CTRL_ESIZE] = "resize without a size",
-		[VCON_CTRL_ENAME] = "port name empty, too long or without a NUL",
+		[VCON_CTRL_ENAME] = "port name empty or too long",
 		[VCON_CTRL_ENOTREADY] = "sent before DEVICE_READY",
 		[VCON_CTRL_ENOPORT] = "no such port",
 		[VCON_CTRL_EDUP] = "port already exists",

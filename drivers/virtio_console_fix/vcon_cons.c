@@ -5,7 +5,10 @@
  * across each callback, which is how removal knows no callback still uses
  * a port once it is off the list. Output never waits for the host: a full
  * queue answers -EAGAIN and hvc retries (the printk path spins in
- * hvc_console_print() calling our flush, which reclaims).
+ * hvc_console_print() calling our flush, which reclaims). Only a full
+ * working queue answers -EAGAIN: without queues (frozen, restore failed)
+ * or on a broken device nothing will free a slot, so hvc gets -EPIPE and
+ * drops the output instead of spinning forever.
  */
 #include <linux/slab.h>
 #include <linux/virtio_config.h>
@@ -125,6 +128,7 @@ void vcon_cons_resize(struct vcon_port *port, u16 rows, u16 cols)
 int vcon_cons_attach(struct vcon_port *port)
 {
 	struct vcon_dev *vd = port->vd;
+	bool host = READ_ONCE(port->host_connected);
 	struct hvc_struct *hvc;
 
 	/* On the list first: hvc_alloc() may replay the log through us. */
@@ -139,12 +143,21 @@ int vcon_cons_attach(struct vcon_port *port)
 	spin_unlock_irq(&port->inbuf_lock);
 	WRITE_ONCE(port->host_connected, true);
 
-	hvc = hvc_alloc(port->vtermno, port->vtermno, &vcon_hv_ops, PAGE_SIZE);
+	if (vcon_fault(VCON_FAULT_HVC))
+		hvc = ERR_PTR(-ENOMEM);
+	else
+		hvc = hvc_alloc(port->vtermno, port->vtermno, &vcon_hv_ops,
+				PAGE_SIZE);
 	if (IS_ERR(hvc)) {
 		spin_lock_irq(&vcon_cons_lock);
 		list_del_init(&port->cons_list);
 		port->is_console = false;
 		spin_unlock_irq(&vcon_cons_lock);
+		/* An ordinary port again: free for an opener, as it was. */
+		spin_lock_irq(&port->inbuf_lock);
+		port->guest_connected = false;
+		spin_unlock_irq(&port->inbuf_lock);
+		WRITE_ONCE(port->host_connected, host);
 		return PTR_ERR(hvc);
 	}
 	port->hvc = hvc;

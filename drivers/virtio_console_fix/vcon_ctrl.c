@@ -28,6 +28,10 @@ static void vcon_ctrl_reclaim_out(struct vcon_dev *vd)
 /*
  * Queue one message for the host. Fire and forget: the buffer is freed by
  * the next send or at teardown, so nobody spins waiting for the host.
+ * Open and release call this on devices that may be gone: @vd is pinned
+ * by the caller's port, its vdev is not. vdev is alive while c_ovq is
+ * set (teardown clears it under c_ovq_lock before the device goes), so
+ * vdev is only looked at under that lock with c_ovq set.
  */
 int vcon_ctrl_send(struct vcon_dev *vd, u32 id, u16 event, u16 value)
 {
@@ -43,9 +47,9 @@ int vcon_ctrl_send(struct vcon_dev *vd, u32 id, u16 event, u16 value)
 	if (!buf)
 		return -ENOMEM;
 	msg = (struct virtio_console_control *)buf->data;
-	msg->id = cpu_to_virtio32(vd->vdev, id);
-	msg->event = cpu_to_virtio16(vd->vdev, event);
-	msg->value = cpu_to_virtio16(vd->vdev, value);
+	msg->id = __cpu_to_virtio32(vd->le, id);
+	msg->event = __cpu_to_virtio16(vd->le, event);
+	msg->value = __cpu_to_virtio16(vd->le, value);
 	buf->len = sizeof(*msg);
 	sg_init_one(&sg, buf->data, buf->len);
 
@@ -55,14 +59,15 @@ int vcon_ctrl_send(struct vcon_dev *vd, u32 id, u16 event, u16 value)
 		ret = virtqueue_add_outbuf(vd->c_ovq, &sg, 1, buf, GFP_ATOMIC);
 		if (!ret)
 			virtqueue_kick(vd->c_ovq);
+		else
+			dev_warn_ratelimited(&vd->vdev->dev,
+					     "control message %u for port %u lost: %d\n",
+					     event, id, ret);
 	}
+	/* Without c_ovq the device is frozen or going: nobody to tell. */
 	spin_unlock_irqrestore(&vd->c_ovq_lock, flags);
-	if (ret) {
-		dev_warn_ratelimited(&vd->vdev->dev,
-				     "control message %u for port %u lost: %d\n",
-				     event, id, ret);
+	if (ret)
 		vcon_buf_free(buf);
-	}
 	return ret;
 }
 
@@ -100,20 +105,16 @@ int vcon_ctrl_fill(struct vcon_dev *vd)
 /* Free both control queues' buffers; the device is reset. */
 void vcon_ctrl_drain(struct vcon_dev *vd)
 {
-	struct vcon_buf *buf;
-	unsigned int len;
-
+	/* NULL after a failed restore: nothing was queued. */
 	spin_lock_irq(&vd->c_ivq_lock);
-	while ((buf = virtqueue_get_buf(vd->c_ivq, &len)))
-		vcon_buf_free(buf);
-	while ((buf = virtqueue_detach_unused_buf(vd->c_ivq)))
-		vcon_buf_free(buf);
+	if (vd->c_ivq)
+		vcon_vq_drain(vd->c_ivq, true);
 	spin_unlock_irq(&vd->c_ivq_lock);
 
+	/* Our own kmalloc'ed messages: freeing them is right (see send). */
 	spin_lock_irq(&vd->c_ovq_lock);
-	vcon_ctrl_reclaim_out(vd);
-	while ((buf = virtqueue_detach_unused_buf(vd->c_ovq)))
-		vcon_buf_free(buf);
+	if (vd->c_ovq)
+		vcon_vq_drain(vd->c_ovq, true);
 	spin_unlock_irq(&vd->c_ovq_lock);
 }
 
@@ -151,7 +152,8 @@ static void vcon_ctrl_act(struct vcon_dev *vd, struct vcon_port *port,
 
 	switch (c->event) {
 	case VCON_CTRL_PORT_REMOVE:
-		vcon_port_unplug(port);
+		/* The device still owns the queues: no reset happened. */
+		vcon_port_unplug(port, false);
 		break;
 	case VCON_CTRL_CONSOLE_PORT:
 		if (port->is_console)
@@ -195,12 +197,21 @@ static void vcon_ctrl_handle(struct vcon_dev *vd, struct vcon_buf *buf)
 	}
 	port = vcon_port_find(vd, c.id);
 	verdict = vcon_ctrl_check(&c, READ_ONCE(vd->ready), !!port);
-	if (verdict)
+	if (verdict == VCON_CTRL_EDUP) {
+		/*
+		 * As in-tree, the host hears the port is ready once more.
+		 * After a restore the host adds every port again: no news.
+		 */
+		vcon_ctrl_send(vd, c.id, VCON_CTRL_PORT_READY, 1);
+		if (!READ_ONCE(vd->restored))
+			vcon_ctrl_reject(vd, &c, verdict);
+	} else if (verdict) {
 		vcon_ctrl_reject(vd, &c, verdict);
-	else if (c.event == VCON_CTRL_PORT_ADD)
+	} else if (c.event == VCON_CTRL_PORT_ADD) {
 		vcon_ctrl_port_add(vd, c.id);
-	else
+	} else {
 		vcon_ctrl_act(vd, port, &c, (const u8 *)buf->data);
+	}
 	if (port)
 		vcon_port_put(port);
 }

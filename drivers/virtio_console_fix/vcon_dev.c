@@ -14,6 +14,11 @@
 
 struct class *vcon_class;
 
+unsigned int vcon_fault_inject;
+module_param_named(fault_inject, vcon_fault_inject, uint, 0644);
+MODULE_PARM_DESC(fault_inject,
+		 "test hooks, 0 in production: 1 delays release, 2 fails restore, 4 fails the console");
+
 static void vcon_dev_release(struct kref *kref)
 {
 	struct vcon_dev *vd = container_of(kref, struct vcon_dev, kref);
@@ -35,6 +40,8 @@ static int vcon_vqs_init(struct vcon_dev *vd)
 	struct virtqueue **vqs;
 	int ret = -ENOMEM;
 
+	if (vcon_fault(VCON_FAULT_RESTORE) && vd->ready_once)
+		return -EIO;
 	vqs = kcalloc(nvqs, sizeof(*vqs), GFP_KERNEL);
 	info = kcalloc(nvqs, sizeof(*info), GFP_KERNEL);
 	if (!vqs || !info)
@@ -110,23 +117,48 @@ static u32 vcon_read_max_ports(struct virtio_device *vdev)
 	return max;
 }
 
-/* Tell the host, then ports. Probe and restore. */
+/*
+ * DRIVER_OK first, as in-tree: a device may ignore notifications before
+ * it, and with notification hardening the queues are broken until then.
+ * Then the ports' queues (restore), the control queue and DEVICE_READY.
+ */
 static int vcon_dev_start(struct vcon_dev *vd)
 {
+	struct vcon_port *port;
 	int ret;
 
-	if (vd->multiport) {
-		ret = vcon_ctrl_fill(vd);
-		if (ret)
-			return ret;
-	}
 	virtio_device_ready(vd->vdev);
+	/* Only restore has ports here; the control work is not running. */
+	list_for_each_entry(port, &vd->ports, list) {
+		spin_lock_irq(&port->inbuf_lock);
+		port->in_vq = vd->in_vqs[port->id];
+		spin_unlock_irq(&port->inbuf_lock);
+		spin_lock_irq(&port->outvq_lock);
+		port->out_vq = vd->out_vqs[port->id];
+		spin_unlock_irq(&port->outvq_lock);
+		vcon_port_fill_in(port);
+	}
+	vd->ready_once = true;
 	if (!vd->multiport)
 		return 0;
+	ret = vcon_ctrl_fill(vd);
+	if (ret)
+		return ret;
 	/* Set first: the replies may arrive before the send returns. */
 	WRITE_ONCE(vd->ready, true);
 	return vcon_ctrl_send(vd, VIRTIO_CONSOLE_BAD_ID,
 			      VCON_CTRL_DEVICE_READY, 1);
+}
+
+static bool vcon_port_id_live(struct vcon_dev *vd, u32 id)
+{
+	struct vcon_port *port = vcon_port_find(vd, id);
+
+	if (!port)
+		return false;
+	/* The list's reference stays: never the last one. */
+	vcon_port_put(port);
+	return true;
 }
 
 /*
@@ -135,6 +167,8 @@ static int vcon_dev_start(struct vcon_dev *vd)
  */
 static void vcon_dev_quiesce(struct vcon_dev *vd)
 {
+	unsigned int i;
+
 	WRITE_ONCE(vd->removing, true);
 	WRITE_ONCE(vd->ready, false);
 	/* After the reset no callback runs and the host touches nothing. */
@@ -147,6 +181,31 @@ static void vcon_dev_quiesce(struct vcon_dev *vd)
 		vd->c_ovq = NULL;
 		spin_unlock_irq(&vd->c_ovq_lock);
 	}
+	/*
+	 * Ports the host removed left their unused buffers queued (the
+	 * device owned them until now). Live ports took theirs off the
+	 * shared pointers' queues under their locks, or will before they
+	 * are drained: only ids without a port hold anything here.
+	 */
+	for (i = 0; i < vd->max_nr_ports; i++) {
+		if (vcon_port_id_live(vd, i))
+			continue;
+		if (vd->in_vqs[i])
+			vcon_vq_drain(vd->in_vqs[i], true);
+		if (vd->out_vqs[i])
+			vcon_vq_drain(vd->out_vqs[i], true);
+	}
+}
+
+/* The queues are deleted: no stale pointer may outlive them. */
+static void vcon_dev_del_vqs(struct vcon_dev *vd)
+{
+	vd->vdev->config->del_vqs(vd->vdev);
+	memset(vd->in_vqs, 0, vd->max_nr_ports * sizeof(*vd->in_vqs));
+	memset(vd->out_vqs, 0, vd->max_nr_ports * sizeof(*vd->out_vqs));
+	spin_lock_irq(&vd->c_ivq_lock);
+	vd->c_ivq = NULL;
+	spin_unlock_irq(&vd->c_ivq_lock);
 }
 
 static int vcon_probe(struct virtio_device *vdev)
@@ -171,6 +230,7 @@ static int vcon_probe(struct virtio_device *vdev)
 	INIT_WORK(&vd->control_work, vcon_ctrl_work);
 	INIT_WORK(&vd->config_work, vcon_config_work);
 	vd->multiport = virtio_has_feature(vdev, VIRTIO_CONSOLE_F_MULTIPORT);
+	vd->le = virtio_is_little_endian(vdev);
 	vd->max_nr_ports = vcon_read_max_ports(vdev);
 	vd->nvqs = vd->multiport ? 2 * (vd->max_nr_ports + 1) : 2;
 
@@ -202,7 +262,7 @@ static int vcon_probe(struct virtio_device *vdev)
 
 err_reset:
 	vcon_dev_quiesce(vd);
-	vdev->config->del_vqs(vdev);
+	vcon_dev_del_vqs(vd);
 err_chrdev:
 	unregister_chrdev_region(vd->devt_base, vd->max_nr_ports);
 err_put:
@@ -215,11 +275,18 @@ static void vcon_remove(struct virtio_device *vdev)
 	struct vcon_dev *vd = vdev->priv;
 	struct vcon_port *port, *tmp;
 
+	/*
+	 * Broken before the reset, as in-tree: a console write spinning on
+	 * a full queue (hvc retries -EAGAIN) sees the queue broken and
+	 * gives up, instead of waiting for buffers a reset device never
+	 * returns.
+	 */
+	virtio_break_device(vdev);
 	vcon_dev_quiesce(vd);
 	/* Nothing adds or removes ports now: the control work is gone. */
 	list_for_each_entry_safe(port, tmp, &vd->ports, list)
-		vcon_port_unplug(port);
-	vdev->config->del_vqs(vdev);
+		vcon_port_unplug(port, true);
+	vcon_dev_del_vqs(vd);
 	unregister_chrdev_region(vd->devt_base, vd->max_nr_ports);
 	vcon_dev_put(vd);
 }
@@ -232,9 +299,17 @@ static int vcon_freeze(struct virtio_device *vdev)
 
 	vcon_dev_quiesce(vd);
 	/* The ports stay; only their queues go until restore. */
-	list_for_each_entry(port, &vd->ports, list)
-		vcon_port_drain(port);
-	vdev->config->del_vqs(vdev);
+	list_for_each_entry(port, &vd->ports, list) {
+		/*
+		 * The reset made the host forget the port's state, and
+		 * restore hears only of hosts that are connected: one that
+		 * hung up meanwhile must read as gone (as in-tree).
+		 */
+		if (!port->is_console)
+			vcon_port_set_host_connected(port, false);
+		vcon_port_drain(port, true);
+	}
+	vcon_dev_del_vqs(vd);
 	return 0;
 }
 
@@ -244,19 +319,15 @@ static int vcon_restore(struct virtio_device *vdev)
 	struct vcon_port *port;
 	int ret;
 
+	/*
+	 * On failure the ports stay without queues: writers sleep (killable)
+	 * and readers see the host gone, until the device is removed.
+	 */
 	ret = vcon_vqs_init(vd);
 	if (ret)
 		return ret;
+	WRITE_ONCE(vd->restored, true);
 	WRITE_ONCE(vd->removing, false);
-	list_for_each_entry(port, &vd->ports, list) {
-		spin_lock_irq(&port->inbuf_lock);
-		port->in_vq = vd->in_vqs[port->id];
-		spin_unlock_irq(&port->inbuf_lock);
-		spin_lock_irq(&port->outvq_lock);
-		port->out_vq = vd->out_vqs[port->id];
-		spin_unlock_irq(&port->outvq_lock);
-		vcon_port_fill_in(port);
-	}
 	ret = vcon_dev_start(vd);
 	if (ret)
 		return ret;
@@ -265,6 +336,8 @@ static int vcon_restore(struct virtio_device *vdev)
 		vcon_ctrl_send(vd, port->id, VCON_CTRL_PORT_READY, 1);
 		if (port->guest_connected)
 			vcon_ctrl_send(vd, port->id, VCON_CTRL_PORT_OPEN, 1);
+		/* Writers that slept for want of a queue look again. */
+		wake_up_interruptible(&port->waitqueue);
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
  * poll may take a used in buffer early: whoever does wakes the readers
  * (vcon_port_take_inbuf()), since its interrupt then finds nothing.
  */
+#include <linux/delay.h>
 #include <linux/freezer.h>
 #include <linux/poll.h>
 #include <linux/uio.h>
@@ -22,6 +23,12 @@ static bool vcon_write_would_block(struct vcon_port *port)
 
 	spin_lock_irq(&port->outvq_lock);
 	if (port->unplugged)
+		ret = false;
+	else if (!port->out_vq)
+		/* Frozen, or a restore failed: sleep (killable) until restore. */
+		ret = true;
+	else if (virtqueue_is_broken(port->out_vq))
+		/* Nothing will ever free a slot: the send says -ENODEV. */
 		ret = false;
 	else if (!READ_ONCE(port->host_connected))
 		ret = true;
@@ -83,11 +90,22 @@ static ssize_t vcon_fop_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	}
 	buf->len = count;
 
-	/* Another writer may have taken the slot we waited for: wait again. */
-	while ((ret = vcon_port_send(port, buf)) == -EAGAIN && !nonblock) {
+	/*
+	 * Another writer may have taken the slot we waited for, or the
+	 * queues went away (freeze): wait again. vcon_write_would_block()
+	 * agrees with both answers, so this sleeps rather than spins.
+	 */
+	for (;;) {
+		ret = vcon_port_send(port, buf);
+		if (ret != -EAGAIN && ret != -ESHUTDOWN)
+			break;
+		if (nonblock) {
+			ret = -EAGAIN;
+			break;
+		}
 		ret = vcon_wait_writable(port, false);
 		if (ret)
-			goto err_free;
+			break;
 	}
 	if (ret)
 		goto err_free;
@@ -170,7 +188,7 @@ static __poll_t vcon_fop_poll(struct file *filp, poll_table *wait)
 		mask |= EPOLLIN | EPOLLRDNORM;
 
 	spin_lock_irq(&port->outvq_lock);
-	if (host && !port->outvq_full)
+	if (host && port->out_vq && !port->outvq_full)
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	spin_unlock_irq(&port->outvq_lock);
 
@@ -214,18 +232,22 @@ err_put:
 static int vcon_fop_release(struct inode *inode, struct file *filp)
 {
 	struct vcon_port *port = filp->private_data;
-	bool unplugged;
+	bool unplugged = READ_ONCE(port->unplugged);
 
-	spin_lock_irq(&port->inbuf_lock);
-	port->guest_connected = false;
-	unplugged = port->unplugged;
-	spin_unlock_irq(&port->inbuf_lock);
-
-	if (!unplugged) {
+	/* The device may go meanwhile: the send below copes (relfree.c). */
+	if (vcon_fault(VCON_FAULT_RELEASE_DELAY))
+		msleep(2000);
+	/*
+	 * As in-tree: the host hears PORT_OPEN 0 first, then the port is
+	 * given up and its input dropped in one locked section. Until then
+	 * guest_connected holds a new opener off (EBUSY), so its PORT_OPEN 1
+	 * cannot overtake our 0 and no reader copies from the inbuf we
+	 * recycle. vcon_ctrl_send() is safe on a device already removed.
+	 */
+	if (!unplugged)
 		vcon_ctrl_send(port->vd, port->id, VCON_CTRL_PORT_OPEN, 0);
-		vcon_port_discard_input(port);
-		vcon_port_reclaim_and_wake(port);
-	}
+	vcon_port_release_input(port);
+	vcon_port_reclaim_and_wake(port);
 	vcon_port_put(port);
 	return 0;
 }

@@ -141,8 +141,11 @@ void vcon_port_reclaim_and_wake(struct vcon_port *port)
 
 /*
  * Queue @buf (buf->len bytes) on the port's out-vq and notify the host.
- * Returns 0 (the queue owns @buf), -EAGAIN when no slot is free, -ENODEV
- * once the port is gone. Never sleeps: also the console's printk path.
+ * Returns 0 (the queue owns @buf), -EAGAIN when no slot is free on a
+ * working queue (the host will return one), -ESHUTDOWN while there is no
+ * queue (frozen, or a restore failed), -ENODEV once the port or the
+ * device is gone. Only -EAGAIN is worth retrying without sleeping: hvc
+ * spins on it. Never sleeps: also the console's printk path.
  */
 int vcon_port_send(struct vcon_port *port, struct vcon_buf *buf)
 {
@@ -157,9 +160,13 @@ int vcon_port_send(struct vcon_port *port, struct vcon_buf *buf)
 		return -ENODEV;
 	}
 	if (!port->out_vq) {
-		/* Frozen: the queues are gone until restore. */
 		spin_unlock_irqrestore(&port->outvq_lock, flags);
-		return -EAGAIN;
+		return -ESHUTDOWN;
+	}
+	if (virtqueue_is_broken(port->out_vq)) {
+		/* Removal broke it: no buffer comes back, ever. */
+		spin_unlock_irqrestore(&port->outvq_lock, flags);
+		return -ENODEV;
 	}
 	freed = vcon_port_reclaim(port);
 	if (!port->out_vq->num_free) {
@@ -300,6 +307,15 @@ void vcon_port_discard_input(struct vcon_port *port)
 	spin_unlock_irq(&port->inbuf_lock);
 }
 
+/* The last file goes: drop its input and free the port for an opener. */
+void vcon_port_release_input(struct vcon_port *port)
+{
+	spin_lock_irq(&port->inbuf_lock);
+	vcon_port_discard_locked(port);
+	port->guest_connected = false;
+	spin_unlock_irq(&port->inbuf_lock);
+}
+
 /*
  * Readers: the buffer to copy from, or NULL. The buffer stays in inbuf
  * (only the reader holding read_mutex consumes it, in_intr only fills an
@@ -370,61 +386,79 @@ void vcon_in_intr(struct virtqueue *vq)
 	vcon_port_put(port);
 }
 
-/* Give the device as many empty in buffers as the queue takes. */
+/*
+ * Give the device as many empty in buffers as the queue takes. Process
+ * context: the pages are allocated outside the lock, as in-tree, so a
+ * queue of 256 pages does not dip into the atomic reserves.
+ */
 int vcon_port_fill_in(struct vcon_port *port)
 {
 	struct vcon_buf *buf;
 	unsigned int n = 0;
+	bool room = true;
 	int ret = 0;
 
-	spin_lock_irq(&port->inbuf_lock);
-	while (port->in_vq->num_free) {
-		buf = vcon_buf_alloc(PAGE_SIZE, GFP_ATOMIC);
+	while (room) {
+		buf = vcon_buf_alloc(PAGE_SIZE, GFP_KERNEL);
 		if (!buf) {
 			ret = -ENOMEM;
 			break;
 		}
-		ret = vcon_port_queue_inbuf(port, buf);
-		if (ret) {
-			vcon_buf_free(buf);
-			break;
+		spin_lock_irq(&port->inbuf_lock);
+		if (!port->in_vq || !port->in_vq->num_free ||
+		    vcon_port_queue_inbuf(port, buf)) {
+			room = false;
+		} else {
+			buf = NULL;
+			n++;
+			room = port->in_vq->num_free;
 		}
-		n++;
+		spin_unlock_irq(&port->inbuf_lock);
+		vcon_buf_free(buf);
 	}
-	if (n)
-		virtqueue_kick(port->in_vq);
-	spin_unlock_irq(&port->inbuf_lock);
+	if (n) {
+		spin_lock_irq(&port->inbuf_lock);
+		if (port->in_vq)
+			virtqueue_kick(port->in_vq);
+		spin_unlock_irq(&port->inbuf_lock);
+	}
 	/* A port that got at least one buffer works, only slower. */
 	return n ? 0 : ret;
 }
 
-/*
- * Free every buffer still on the port's queues and let go of them. Only
- * when the device no longer uses them: after a reset (remove, freeze), or
- * after the host removed the port.
- */
-void vcon_port_drain(struct vcon_port *port)
+/* Free the used buffers of @vq and, after a reset, the unused ones. */
+void vcon_vq_drain(struct virtqueue *vq, bool reset)
 {
 	struct vcon_buf *buf;
 	unsigned int len;
 
+	while ((buf = virtqueue_get_buf(vq, &len)))
+		vcon_buf_free(buf);
+	/*
+	 * Buffers the device has not used are still its own (a packed ring
+	 * keeps them visible to it) until the device is reset: when the host
+	 * merely removed the port they stay queued, for the next port with
+	 * this id or for the sweep after the reset (vcon_dev.c).
+	 */
+	while (reset && (buf = virtqueue_detach_unused_buf(vq)))
+		vcon_buf_free(buf);
+}
+
+/*
+ * Let go of the port's queues, freeing what the device has used, and
+ * with @reset (the device was reset: remove, freeze) everything else.
+ */
+void vcon_port_drain(struct vcon_port *port, bool reset)
+{
 	spin_lock_irq(&port->inbuf_lock);
-	if (port->in_vq) {
-		while ((buf = virtqueue_get_buf(port->in_vq, &len)))
-			vcon_buf_free(buf);
-		while ((buf = virtqueue_detach_unused_buf(port->in_vq)))
-			vcon_buf_free(buf);
-	}
+	if (port->in_vq)
+		vcon_vq_drain(port->in_vq, reset);
 	port->in_vq = NULL;
 	spin_unlock_irq(&port->inbuf_lock);
 
 	spin_lock_irq(&port->outvq_lock);
-	if (port->out_vq) {
-		while ((buf = virtqueue_get_buf(port->out_vq, &len)))
-			vcon_buf_free(buf);
-		while ((buf = virtqueue_detach_unused_buf(port->out_vq)))
-			vcon_buf_free(buf);
-	}
+	if (port->out_vq)
+		vcon_vq_drain(port->out_vq, reset);
 	port->out_vq = NULL;
 	port->outvq_full = false;
 	spin_unlock_irq(&port->outvq_lock);
@@ -471,8 +505,10 @@ int vcon_port_set_name(struct vcon_port *port, const char *name, size_t len)
 {
 	int ret;
 
+	/* Restore: the host names its ports again. Only a new name is news. */
 	if (port->name)
-		return -EEXIST;
+		return strlen(port->name) == len &&
+		       !memcmp(port->name, name, len) ? 0 : -EEXIST;
 	port->name = kmemdup_nul(name, len, GFP_KERNEL);
 	if (!port->name)
 		return -ENOMEM;
@@ -536,6 +572,13 @@ int vcon_port_add(struct vcon_dev *vd, u32 id)
 	port->devt = MKDEV(MAJOR(vd->devt_base), MINOR(vd->devt_base) + id);
 	port->in_vq = vd->in_vqs[id];
 	port->out_vq = vd->out_vqs[id];
+	/*
+	 * A port of this id that the host removed may have left buffers.
+	 * What the device wrote was meant for that port: drop it. What it
+	 * has not used stays queued, now ours.
+	 */
+	if (port->in_vq)
+		vcon_vq_drain(port->in_vq, false);
 	spin_lock_init(&port->inbuf_lock);
 	spin_lock_init(&port->outvq_lock);
 	mutex_init(&port->read_mutex);
@@ -564,7 +607,7 @@ int vcon_port_add(struct vcon_dev *vd, u32 id)
 	return 0;
 
 err_chrdev:
-	vcon_port_drain(port);
+	vcon_port_drain(port, false);
 	vcon_port_chrdev_uninit(port);
 err_free:
 	vcon_port_put(port);
@@ -574,10 +617,10 @@ err_free:
 /*
  * Take the port away: waiters wake and get -ENODEV, the console and the
  * device node go, and the last reference (an open file, a callback) frees
- * the memory. The device no longer uses the port's queues (the host
- * removed the port, or the caller reset the device), so we empty them.
+ * the memory. @reset: the caller reset the device, so every buffer can
+ * go; otherwise (PORT_REMOVE) only those the device has used.
  */
-void vcon_port_unplug(struct vcon_port *port)
+void vcon_port_unplug(struct vcon_port *port, bool reset)
 {
 	struct vcon_dev *vd = port->vd;
 
@@ -596,7 +639,7 @@ void vcon_port_unplug(struct vcon_port *port)
 
 	if (port->is_console)
 		vcon_cons_detach(port);
-	vcon_port_drain(port);
+	vcon_port_drain(port, reset);
 	wake_up_interruptible(&port->waitqueue);
 	kill_fasync(&port->async_queue, SIGIO, POLL_HUP);
 

@@ -18,12 +18,19 @@ and then `run vcon_peer.py result NAME` for the verdict.
   file-has PATH TEXT [SECS] wait until PATH (in $PVKIT_RUN) contains TEXT
   device-del ID            QMP device_del on $PVKIT_QMP, wait for the event
   wakeup SECS              after SECS, QMP system_wakeup until it works
+  device-add ARGS          QMP device_add of "driver,key=val,..." ARGS
+  suspend-hup SOCK         connect; once the guest is suspended, hang up
+                           and wake it with QMP system_wakeup
+  kicks TRACE              count virtqueue notifications each device got
+                           while its status lacked DRIVER_OK, from QEMU's
+                           trace log TRACE (in $PVKIT_RUN)
   vserport ID TAG          write port ID's VSERPORT_CHANGE open values to
                            TAG once an open was followed by a close
                            (e.g. "0 1 0"), or after 30 s
 """
 import json
 import os
+import re
 import socket
 import sys
 import time
@@ -192,6 +199,67 @@ def wakeup(secs):
     sys.exit("guest never suspended")
 
 
+def qmp_open():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(os.environ["PVKIT_QMP"])
+    f = s.makefile("rw")
+    f.readline()
+
+    def cmd(c, **args):
+        f.write(json.dumps({"execute": c, "arguments": args}) + "\n")
+        f.flush()
+        while True:
+            r = json.loads(f.readline())
+            if "return" in r or "error" in r:
+                return r
+    cmd("qmp_capabilities")
+    return s, cmd
+
+
+def device_add(spec):
+    driver, _, rest = spec.partition(",")
+    args = dict(kv.split("=", 1) for kv in rest.split(",") if kv)
+    args = {k: int(v) if v.isdigit() else v for k, v in args.items()}
+    s, cmd = qmp_open()
+    r = cmd("device_add", driver=driver, **args)
+    s.close()
+    if "error" in r:
+        sys.exit("device_add: %s" % r["error"])
+    print("added")
+
+
+def suspend_hup(name):
+    conn = connect(name)
+    s, cmd = qmp_open()
+    end = time.monotonic() + 60
+    while cmd("query-status").get("return", {}).get("status") != \
+            "suspended":
+        if time.monotonic() > end:
+            sys.exit("guest never suspended")
+        time.sleep(0.1)
+    conn.close()
+    time.sleep(0.5)                 # QEMU sees the hangup while asleep
+    cmd("system_wakeup")
+    s.close()
+    print("woken")
+
+
+def kicks(trace):
+    status, early = {}, {}
+    for line in open(os.path.join(RUN, trace), errors="replace"):
+        m = re.search(r"virtio_set_status vdev (\S+) val (\d+)", line)
+        if m:
+            status[m.group(1)] = int(m.group(2))
+            continue
+        m = re.search(r"virtio_queue_notify vdev (\S+) n (\d+)", line)
+        if m and not status.get(m.group(1), 0) & 4:
+            key = "%s/q%s" % (m.group(1), m.group(2))
+            early[key] = early.get(key, 0) + 1
+    print("%d %s" % (sum(early.values()),
+                     " ".join("%s:%d" % kv for kv in sorted(early.items()))
+                     or "-"))
+
+
 def vserport(dev_id, tag):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(os.environ["PVKIT_QMP"])
@@ -216,7 +284,9 @@ def vserport(dev_id, tag):
 CMDS = {"sink": sink, "source": source, "hello": hello, "stall": stall,
         "echo": echo, "relay": relay, "result": result,
         "file-has": file_has,
-        "device-del": qmp, "wakeup": wakeup, "vserport": vserport}
+        "device-del": qmp, "wakeup": wakeup, "vserport": vserport,
+        "device-add": device_add, "suspend-hup": suspend_hup,
+        "kicks": kicks}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in CMDS:

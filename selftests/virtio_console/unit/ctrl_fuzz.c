@@ -69,6 +69,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fuzz_check(c.name_off + c.name_len <= len);
 				for (i = 0; i < (int)c.name_len; i++)
 					fuzz_check(msg[c.name_off + i] != 0);
+				/* It ends at a NUL or at the message's end. */
+				fuzz_check(c.name_off + c.name_len == len ||
+					   !msg[c.name_off + c.name_len]);
 			}
 			if (c.event == VCON_CTRL_RESIZE)
 				fuzz_check(len >= VCON_CTRL_HDR_LEN +

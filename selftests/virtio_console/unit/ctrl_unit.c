@@ -33,10 +33,12 @@ int main(void)
 	char longname[300];
 	struct vcon_ctrl c;
 	unsigned int n;
-	__u8 size[4] = { 24, 0, 80, 0 };
+	int v;
+	/* The spec's struct virtio_console_resize: le16 cols, le16 rows. */
+	__u8 size[4] = { 80, 0, 24, 0 };
 
 	tap_header();
-	tap_plan(16);
+	tap_plan(19);
 
 	n = unit_msg(b, 1, VCON_CTRL_PORT_ADD, 0, NULL, 0);
 	tap_result(unit_verdict(b, n, 4, 1, 0, &c) == VCON_CTRL_OK && c.id == 1,
@@ -65,15 +67,22 @@ int main(void)
 	tap_result(unit_verdict(b, n, 4, 1, 1, &c) == VCON_CTRL_ESIZE,
 		   "RESIZE without rows and cols is rejected");
 	n = unit_msg(b, 0, VCON_CTRL_RESIZE, 0, size, 4);
-	tap_result(unit_verdict(b, n, 4, 1, 1, &c) == VCON_CTRL_OK &&
-		   c.rows == 24 && c.cols == 80, "RESIZE decodes rows and cols");
+	v = unit_verdict(b, n, 4, 1, 1, &c);
+	tap_result(v == VCON_CTRL_OK &&
+		   c.rows == 24 && c.cols == 80,
+		   "RESIZE decodes cols, then rows (80x24: cols %u rows %u)",
+		   c.cols, c.rows);
 	n = unit_msg(b, 3, VCON_CTRL_PORT_NAME, 0, "pvkit.p0", 9);
 	tap_result(unit_verdict(b, n, 4, 1, 1, &c) == VCON_CTRL_OK &&
 		   c.name_len == 8 && !memcmp(b + c.name_off, "pvkit.p0", 8),
 		   "a NUL-terminated name (QEMU) decodes");
 	n = unit_msg(b, 3, VCON_CTRL_PORT_NAME, 0, "org.x", 5);
-	tap_result(unit_verdict(b, n, 4, 1, 1, &c) == VCON_CTRL_ENAME,
-		   "a name without a NUL is rejected");
+	tap_result(unit_verdict(b, n, 4, 1, 1, &c) == VCON_CTRL_OK &&
+		   c.name_len == 5 && !memcmp(b + c.name_off, "org.x", 5),
+		   "a name without a NUL (the spec's form) decodes");
+	n = unit_msg(b, 3, VCON_CTRL_PORT_NAME, 0, "x", 1);
+	tap_result(unit_verdict(b, n, 4, 1, 1, &c) == VCON_CTRL_OK &&
+		   c.name_len == 1, "a one-byte name without a NUL decodes");
 	n = unit_msg(b, 3, VCON_CTRL_PORT_NAME, 0, "org.x\0\0\0", 8);
 	tap_result(unit_verdict(b, n, 4, 1, 1, &c) == VCON_CTRL_OK &&
 		   c.name_len == 5,
@@ -85,5 +94,15 @@ int main(void)
 	n = unit_msg(b, 3, VCON_CTRL_PORT_NAME, 0, longname, VCON_NAME_MAX + 1);
 	tap_result(unit_verdict(b, n, 4, 1, 1, &c) == VCON_CTRL_ENAME,
 		   "a name longer than %d bytes is rejected", VCON_NAME_MAX);
+	n = unit_msg(b, 3, VCON_CTRL_PORT_NAME, 0, longname, VCON_NAME_MAX);
+	tap_result(unit_verdict(b, n, 4, 1, 1, &c) == VCON_CTRL_OK &&
+		   c.name_len == VCON_NAME_MAX,
+		   "an unterminated name of exactly %d bytes decodes",
+		   VCON_NAME_MAX);
+	longname[VCON_NAME_MAX] = 0;
+	n = unit_msg(b, 3, VCON_CTRL_PORT_NAME, 0, longname, VCON_NAME_MAX + 1);
+	tap_result(unit_verdict(b, n, 4, 1, 1, &c) == VCON_CTRL_OK &&
+		   c.name_len == VCON_NAME_MAX,
+		   "%d bytes and a NUL decode", VCON_NAME_MAX);
 	tap_finish();
 }
