@@ -10,15 +10,57 @@
 
 #include "vmmci.h"
 
+/*
+ * The two periods are re-read at every re-arm of their work, so a value
+ * the work cannot run on must be refused when it is written, not met
+ * there: 0 or a huge period would stop the poll (the backstop for
+ * interrupts the host's PIC drops) or the samples for good.
+ */
+static int vmmci_period_set(const char *val, const struct kernel_param *kp,
+			    unsigned int max_ms)
+{
+	unsigned int ms;
+
+	if (kstrtouint(val, 0, &ms) || ms < VMMCI_MIN_PERIOD_MS ||
+	    ms > max_ms) {
+		pr_warn_ratelimited("%s must be %u to %u ms; kept %u\n",
+				    kp->name, VMMCI_MIN_PERIOD_MS, max_ms,
+				    READ_ONCE(*(unsigned int *)kp->arg));
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, ms);
+	return 0;
+}
+
+static int vmmci_poll_set(const char *val, const struct kernel_param *kp)
+{
+	return vmmci_period_set(val, kp, VMMCI_POLL_MAX_MS);
+}
+
+static int vmmci_timesync_set(const char *val, const struct kernel_param *kp)
+{
+	return vmmci_period_set(val, kp, VMMCI_TIMESYNC_MAX_MS);
+}
+
+static const struct kernel_param_ops vmmci_poll_ops = {
+	.set = vmmci_poll_set,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops vmmci_timesync_ops = {
+	.set = vmmci_timesync_set,
+	.get = param_get_uint,
+};
+
 unsigned int vmmci_poll_ms = 1000;
-module_param_named(poll_ms, vmmci_poll_ms, uint, 0644);
+module_param_cb(poll_ms, &vmmci_poll_ops, &vmmci_poll_ms, 0644);
 MODULE_PARM_DESC(poll_ms,
-		 "Poll COMMAND every N ms, in case the host's interrupt is lost (0 = IRQ only, default 1000)");
+		 "Poll COMMAND every N ms, in case the host's interrupt is lost (10-60000, default 1000)");
 
 unsigned int vmmci_timesync_ms = 15000;
-module_param_named(timesync_ms, vmmci_timesync_ms, uint, 0644);
+module_param_cb(timesync_ms, &vmmci_timesync_ops, &vmmci_timesync_ms, 0644);
 MODULE_PARM_DESC(timesync_ms,
-		 "Sample the host-guest clock offset every N ms (0 = off, default 15000)");
+		 "Sample the host-guest clock offset every N ms (10-3600000, default 15000)");
 
 bool vmmci_reboot_poweroff;
 module_param_named(reboot_poweroff, vmmci_reboot_poweroff, bool, 0644);

@@ -86,6 +86,7 @@ static irqreturn_t vmmci_irq(int irq, void *data)
  * in place), then one check of COMMAND for a request that is already
  * pending (the host does not clear COMMAND when status is reset, and a
  * pre-handler interrupt is never re-delivered), then the periodic work.
+ * cmd_state is kept: after a resume it still knows what was handled.
  */
 static int vmmci_start(struct vmmci_dev *vd)
 {
@@ -94,7 +95,6 @@ static int vmmci_start(struct vmmci_dev *vd)
 
 	mutex_lock(&vd->lock);
 	vd->stopping = false;
-	vd->cmd_state.last = VMMCI_NONE;
 	mutex_unlock(&vd->lock);
 
 	/* a stale assertion from a previous driver would otherwise be ours */
@@ -197,6 +197,12 @@ static int vmmci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_release;
 	}
 
+	/*
+	 * No DRIVER_OK until start: a kernel that did not go through our
+	 * shutdown (a crash kexec) may have left it set.
+	 */
+	vmmci_hw_uninit(vd);
+	vmmci_cmd_adopt(vd);
 	ret = vmmci_start(vd);
 	if (ret)
 		goto err_unmap;
@@ -230,6 +236,7 @@ static void vmmci_remove(struct pci_dev *pdev)
 	vmmci_reboot_uninit(vd);
 	vmmci_stop(vd);
 	vmmci_hw_uninit(vd);
+	vmmci_cmd_last_look(vd);
 	pci_iounmap(pdev, vd->base);
 	pci_release_region(pdev, VMMCI_BAR);
 	pci_disable_device(pdev);
@@ -238,16 +245,22 @@ static void vmmci_remove(struct pci_dev *pdev)
 }
 
 /*
- * System poweroff/reboot/kexec: quiesce, but leave DRIVER_OK set. The
- * reboot notifier has already told the host about a guest poweroff, and
- * a host request arriving now should still time out the normal way.
+ * System poweroff/reboot/kexec: quiesce and drop DRIVER_OK. The reboot
+ * notifier has already told the host about a guest poweroff (its timer
+ * runs whatever the status). Until the next kernel's driver binds, the
+ * host must see no driver: a request posted now would sit in COMMAND,
+ * never acked, and look like an old one to that driver; without
+ * DRIVER_OK vmd ends the VM at once instead, which is what it would do
+ * 3 s later anyway.
  */
 static void vmmci_shutdown(struct pci_dev *pdev)
 {
 	struct vmmci_dev *vd = pci_get_drvdata(pdev);
 
-	if (vd)
+	if (vd && vd->running) {
 		vmmci_stop(vd);
+		vmmci_hw_uninit(vd);
+	}
 }
 
 static int vmmci_freeze(struct device *dev)

@@ -104,9 +104,8 @@ void vmmci_time_schedule(struct vmmci_dev *vd, bool now)
 {
 	unsigned int ms = READ_ONCE(vmmci_timesync_ms);
 
-	if (!ms || !(vd->features & VMMCI_F_TIMESYNC))
+	if (!(vd->features & VMMCI_F_TIMESYNC))
 		return;
-	ms = max_t(unsigned int, ms, VMMCI_MIN_PERIOD_MS);
 	mutex_lock(&vd->lock);
 	if (!vd->stopping)
 		schedule_delayed_work(&vd->sync_work,
