@@ -85,7 +85,7 @@ static bool vmmci_cmd_handle(struct vmmci_dev *vd, bool from_irq)
  * vd->lock, so the read/ack pair is atomic with respect to each other and
  * vmmci_cmd_decide() sees every value in order.
  */
-void vmmci_cmd_check(struct vmmci_dev *vd, bool from_irq)
+static void vmmci_cmd_check(struct vmmci_dev *vd, bool from_irq)
 {
 	bool syncrtc = false;
 
@@ -150,7 +150,7 @@ void vmmci_cmd_work(struct work_struct *work)
 	vmmci_cmd_check(vd, true);
 }
 
-void vmmci_cmd_schedule_poll(struct vmmci_dev *vd)
+static void vmmci_cmd_schedule_poll(struct vmmci_dev *vd)
 {
 	unsigned int ms = READ_ONCE(vmmci_poll_ms);
 
