@@ -21,11 +21,8 @@ static void vmmci_cmd_ack(struct vmmci_dev *vd, u32 cmd, bool from_irq)
 			ktime_get_ns() - READ_ONCE(vd->irq_ns);
 }
 
-/*
- * Read COMMAND and act on it; vd->lock held. Returns true when a SYNCRTC
- * was acked and the clock still has to be stepped (after the unlock).
- */
-static bool vmmci_cmd_handle(struct vmmci_dev *vd, bool from_irq)
+/* Read COMMAND and act on it; vd->lock held. */
+static void vmmci_cmd_handle(struct vmmci_dev *vd, bool from_irq)
 {
 	struct device *dev = &vd->pdev->dev;
 	struct vmmci_decision d;
@@ -37,7 +34,7 @@ static bool vmmci_cmd_handle(struct vmmci_dev *vd, bool from_irq)
 			     vd->features & VMMCI_F_ACK,
 			     READ_ONCE(vmmci_reboot_poweroff));
 	if (d.action == VMMCI_ACT_NONE || d.action == VMMCI_ACT_REPEAT)
-		return false;
+		return;
 
 	/* ack first: the host's 3 s clock is running, the rest can wait */
 	if (d.ack)
@@ -65,7 +62,8 @@ static bool vmmci_cmd_handle(struct vmmci_dev *vd, bool from_irq)
 				     vmmci_cmd_name(cmd));
 		break;
 	case VMMCI_ACT_SYNCRTC:
-		return true;
+		vmmci_time_syncrtc(vd);
+		break;
 	case VMMCI_ACT_INVALID:
 		vd->stats.cmds_invalid++;
 		dev_warn_ratelimited(dev,
@@ -75,7 +73,6 @@ static bool vmmci_cmd_handle(struct vmmci_dev *vd, bool from_irq)
 	default:
 		break;
 	}
-	return false;
 }
 
 /*
@@ -87,15 +84,10 @@ static bool vmmci_cmd_handle(struct vmmci_dev *vd, bool from_irq)
  */
 static void vmmci_cmd_check(struct vmmci_dev *vd, bool from_irq)
 {
-	bool syncrtc = false;
-
 	mutex_lock(&vd->lock);
 	if (!vd->stopping)
-		syncrtc = vmmci_cmd_handle(vd, from_irq);
+		vmmci_cmd_handle(vd, from_irq);
 	mutex_unlock(&vd->lock);
-
-	if (syncrtc)
-		vmmci_time_syncrtc(vd);
 }
 
 /*
