@@ -24,14 +24,14 @@ static void vmmci_restore(void)
 /* Every bad value refused with EINVAL, the value read back unchanged. */
 static void vmmci_refuses(const char *name, const char *max1)
 {
-	const char *bad[] = { "0", "9", max1, "-1", "abc", "\n", "10x" };
+	const char * const bad[] = { "0", "9", max1, "-1", "abc", "\n", "10x" };
 	char path[PATH_MAX], before[32], after[32];
 	unsigned int i, refused = 0;
 
 	snprintf(path, sizeof(path), VMMCI_PARAMS "/%s", name);
 	if (pv_read_file(path, before, sizeof(before)))
 		tap_bail("no %s parameter", name);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		int ret = vmmci_param(name, bad[i]);
 
 		/* a taken 0 would stop the work at its next re-arm */

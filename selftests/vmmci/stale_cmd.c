@@ -32,7 +32,7 @@ int main(void)
 	if (irq < 0)
 		tap_skip_all("no XT-PIC line to mask");
 	if (pv_read_file(VMMCI_PARAMS "/poll_ms", vmmci_old_poll,
-			   sizeof(vmmci_old_poll)))
+			 sizeof(vmmci_old_poll)))
 		tap_bail("no poll_ms parameter");
 	atexit(vmmci_restore);
 	tap_plan(4);

@@ -31,6 +31,7 @@ kdir_of() {
 if [ $# -eq 0 ]; then
 	set -- "$("$top/tools/testvm/kernels.sh" default)"
 	if others=$("$top/tools/pkg/kernels-fetch.sh" fetch 2>"$out.fetch.log"); then
+		# shellcheck disable=SC2086 # one kernel version per word
 		set -- "$@" $others
 	else
 		cat "$out.fetch.log" >&2
