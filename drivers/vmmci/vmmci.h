@@ -13,8 +13,14 @@
 #include "vmmci_abi.h"
 #include "vmmci_proto.h"
 
-/* Lower bound for the periodic work, so a parameter cannot spin a CPU. */
+/*
+ * Bounds of the poll_ms and timesync_ms parameters: below 10 ms the works
+ * would spin a CPU; the poll's upper bound keeps it a backstop for lost
+ * interrupts (a minute), the samples' an hour.
+ */
 #define VMMCI_MIN_PERIOD_MS	10
+#define VMMCI_POLL_MAX_MS	60000
+#define VMMCI_TIMESYNC_MAX_MS	3600000
 
 /* Counters exported through sysfs; all protected by vmmci_dev.lock. */
 struct vmmci_stats {
@@ -65,22 +71,18 @@ struct vmmci_dev {
 	struct notifier_block reboot_nb;
 };
 
-/* Module parameters (vmmci_main.c). */
+/* Module parameters (vmmci_sysfs.c). */
 extern unsigned int vmmci_poll_ms;
 extern unsigned int vmmci_timesync_ms;
 extern bool vmmci_reboot_poweroff;
 extern unsigned int vmmci_correct_max_us;
 extern unsigned int vmmci_correct_min_us;
 
-/* vmmci_pci.c */
-int vmmci_pci_init(void);
-void vmmci_pci_uninit(void);
-
 /* vmmci_cmd.c */
-void vmmci_cmd_check(struct vmmci_dev *vd, bool from_irq);
 void vmmci_cmd_work(struct work_struct *work);
 void vmmci_cmd_poll_work(struct work_struct *work);
-void vmmci_cmd_schedule_poll(struct vmmci_dev *vd);
+void vmmci_cmd_adopt(struct vmmci_dev *vd);
+void vmmci_cmd_last_look(struct vmmci_dev *vd);
 int vmmci_reboot_init(struct vmmci_dev *vd);
 void vmmci_reboot_uninit(struct vmmci_dev *vd);
 

@@ -21,33 +21,20 @@ static void vmmci_cmd_ack(struct vmmci_dev *vd, u32 cmd, bool from_irq)
 			ktime_get_ns() - READ_ONCE(vd->irq_ns);
 }
 
-/*
- * One look at COMMAND. Called with from_irq for the work queued by the
- * interrupt handler and without it for the periodic poll, which catches
- * requests whose interrupt the host's PIC dropped. Both run under
- * vd->lock, so the read/ack pair is atomic with respect to each other and
- * vmmci_cmd_decide() sees every value in order.
- */
-void vmmci_cmd_check(struct vmmci_dev *vd, bool from_irq)
+/* Read COMMAND and act on it; vd->lock held. */
+static void vmmci_cmd_handle(struct vmmci_dev *vd, bool from_irq)
 {
 	struct device *dev = &vd->pdev->dev;
 	struct vmmci_decision d;
-	bool syncrtc = false;
 	u32 cmd;
 
-	mutex_lock(&vd->lock);
-	if (vd->stopping) {
-		mutex_unlock(&vd->lock);
-		return;
-	}
+	lockdep_assert_held(&vd->lock);
 	cmd = ioread32(vd->base + VMMCI_CONFIG_COMMAND);
 	d = vmmci_cmd_decide(&vd->cmd_state, cmd,
 			     vd->features & VMMCI_F_ACK,
 			     READ_ONCE(vmmci_reboot_poweroff));
-	if (d.action == VMMCI_ACT_NONE || d.action == VMMCI_ACT_REPEAT) {
-		mutex_unlock(&vd->lock);
+	if (d.action == VMMCI_ACT_NONE || d.action == VMMCI_ACT_REPEAT)
 		return;
-	}
 
 	/* ack first: the host's 3 s clock is running, the rest can wait */
 	if (d.ack)
@@ -76,7 +63,7 @@ void vmmci_cmd_check(struct vmmci_dev *vd, bool from_irq)
 				     vmmci_cmd_name(cmd));
 		break;
 	case VMMCI_ACT_SYNCRTC:
-		syncrtc = true;
+		vmmci_time_syncrtc(vd);
 		break;
 	case VMMCI_ACT_INVALID:
 		vd->stats.cmds_invalid++;
@@ -87,10 +74,66 @@ void vmmci_cmd_check(struct vmmci_dev *vd, bool from_irq)
 	default:
 		break;
 	}
-	mutex_unlock(&vd->lock);
+}
 
-	if (syncrtc)
-		vmmci_time_syncrtc(vd);
+/*
+ * One look at COMMAND. Called with from_irq for the work queued by the
+ * interrupt handler and without it for the periodic poll, which catches
+ * requests whose interrupt the host's PIC dropped. Both run under
+ * vd->lock, so the read/ack pair is atomic with respect to each other and
+ * vmmci_cmd_decide() sees every value in order.
+ */
+static void vmmci_cmd_check(struct vmmci_dev *vd, bool from_irq)
+{
+	mutex_lock(&vd->lock);
+	if (!vd->stopping)
+		vmmci_cmd_handle(vd, from_irq);
+	mutex_unlock(&vd->lock);
+}
+
+/*
+ * Probe: what an earlier driver left in COMMAND. vmd never clears
+ * SHUTDOWN or REBOOT, and nothing it shows (status, ISR, COMMAND) tells
+ * whether someone acked them. While none of our drivers holds the
+ * device the host sees no DRIVER_OK and posts nothing, and a bound one
+ * handles every power request before it lets go (the IRQ, the poll, the
+ * last look at remove), so one found here is one an earlier kernel or
+ * binding already acked and acted on. Acking it again would re-arm the
+ * host's long timer, acting again would shut down twice (a kexec reboot
+ * would loop): take it as handled and leave the end to the host's timer,
+ * as OpenBSD's vmmci(4) does by acting on interrupts only. SYNCRTC is
+ * cleared by its ack, so one found here is new and the first poll takes it.
+ */
+void vmmci_cmd_adopt(struct vmmci_dev *vd)
+{
+	u32 cmd = ioread32(vd->base + VMMCI_CONFIG_COMMAND);
+
+	if (cmd != VMMCI_SHUTDOWN && cmd != VMMCI_REBOOT)
+		return;
+	mutex_lock(&vd->lock);
+	vd->cmd_state.last = cmd;
+	mutex_unlock(&vd->lock);
+	dev_notice(&vd->pdev->dev,
+		   "host %s request from before this driver bound: already handled, left to the host\n",
+		   vmmci_cmd_name(cmd));
+}
+
+/*
+ * Remove, after the host was told there is no driver (so nothing new can
+ * be posted): a power request that arrived after the last poll and whose
+ * interrupt work found the stop flag would otherwise be taken for an old
+ * one by the next probe. Handle it now. A SYNCRTC is left: its ack
+ * clears it, so the next binding sees it as new.
+ */
+void vmmci_cmd_last_look(struct vmmci_dev *vd)
+{
+	u32 cmd = ioread32(vd->base + VMMCI_CONFIG_COMMAND);
+
+	if (cmd != VMMCI_SHUTDOWN && cmd != VMMCI_REBOOT)
+		return;
+	mutex_lock(&vd->lock);
+	vmmci_cmd_handle(vd, false);
+	mutex_unlock(&vd->lock);
 }
 
 void vmmci_cmd_work(struct work_struct *work)
@@ -100,13 +143,10 @@ void vmmci_cmd_work(struct work_struct *work)
 	vmmci_cmd_check(vd, true);
 }
 
-void vmmci_cmd_schedule_poll(struct vmmci_dev *vd)
+static void vmmci_cmd_schedule_poll(struct vmmci_dev *vd)
 {
 	unsigned int ms = READ_ONCE(vmmci_poll_ms);
 
-	if (!ms)
-		return;
-	ms = max_t(unsigned int, ms, VMMCI_MIN_PERIOD_MS);
 	mutex_lock(&vd->lock);
 	if (!vd->stopping)
 		schedule_delayed_work(&vd->poll_work, msecs_to_jiffies(ms));

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * vmmci: Linux driver for the "VMM Control" device of OpenBSD's vmd(8).
+ *
  * PCI glue: bind 0b5d:0777 (subsystem 0b5d:ffff, revision 0), speak the
  * legacy virtio header to set DRIVER_OK, take the shared INTx line, and
  * run the start/stop halves shared by probe/remove, freeze/restore and
- * shutdown.
+ * shutdown. Commands live in vmmci_cmd.c, time in vmmci_time.c, the
+ * sysfs files and module parameters in vmmci_sysfs.c.
  */
 #include <linux/interrupt.h>
 #include <linux/io.h>
@@ -81,11 +84,31 @@ static irqreturn_t vmmci_irq(int irq, void *data)
 }
 
 /*
+ * The producers go in order: the stop flag under the lock the works take
+ * before re-arming, then the IRQ (free_irq waits for a running handler),
+ * then the works (the _sync cancels also wait for, and defeat, a
+ * self-requeue).
+ */
+static void vmmci_quiesce(struct vmmci_dev *vd)
+{
+	mutex_lock(&vd->lock);
+	vd->stopping = true;
+	mutex_unlock(&vd->lock);
+
+	if (vd->has_irq)
+		free_irq(vd->pdev->irq, vd);
+	cancel_work_sync(&vd->irq_work);
+	cancel_delayed_work_sync(&vd->poll_work);
+	cancel_delayed_work_sync(&vd->sync_work);
+}
+
+/*
  * Start half, shared by probe and restore: interrupt first, then
  * DRIVER_OK (so a request posted right after DRIVER_OK finds the handler
  * in place), then one check of COMMAND for a request that is already
  * pending (the host does not clear COMMAND when status is reset, and a
  * pre-handler interrupt is never re-delivered), then the periodic work.
+ * cmd_state is kept: after a resume it still knows what was handled.
  */
 static int vmmci_start(struct vmmci_dev *vd)
 {
@@ -94,7 +117,6 @@ static int vmmci_start(struct vmmci_dev *vd)
 
 	mutex_lock(&vd->lock);
 	vd->stopping = false;
-	vd->cmd_state.last = VMMCI_NONE;
 	mutex_unlock(&vd->lock);
 
 	/* a stale assertion from a previous driver would otherwise be ours */
@@ -114,68 +136,65 @@ static int vmmci_start(struct vmmci_dev *vd)
 	}
 
 	ret = vmmci_hw_init(vd);
-	if (ret)
-		goto err_free_irq;
+	if (ret) {
+		vmmci_quiesce(vd);
+		return ret;
+	}
 
 	vd->running = true;
 	/* the first poll, right now, is the check for a pending request */
 	schedule_delayed_work(&vd->poll_work, 0);
 	vmmci_time_schedule(vd, true);
 	return 0;
-
-err_free_irq:
-	mutex_lock(&vd->lock);
-	vd->stopping = true;
-	mutex_unlock(&vd->lock);
-	if (vd->has_irq)
-		free_irq(pdev->irq, vd);
-	cancel_work_sync(&vd->irq_work);
-	return ret;
 }
 
 /*
- * Stop half, shared by remove, freeze and shutdown. The stop flag is set
- * under the lock the works take before re-arming, then the producers go
- * in order: the IRQ (free_irq waits for a running handler), then the
- * works (the _sync cancels also wait for, and defeat, a self-requeue).
- * Safe to call when stopped (a failed restore, then remove).
+ * Stop half, shared by remove, freeze and shutdown. Safe to call when
+ * stopped (a failed restore, then remove).
  */
 static void vmmci_stop(struct vmmci_dev *vd)
 {
 	if (!vd->running)
 		return;
 	vd->running = false;
+	vmmci_quiesce(vd);
+}
 
-	mutex_lock(&vd->lock);
-	vd->stopping = true;
-	mutex_unlock(&vd->lock);
+/* Unbind, unload: the reverse of probe's start, run by devres. */
+static void vmmci_teardown(void *data)
+{
+	struct vmmci_dev *vd = data;
 
-	if (vd->has_irq)
-		free_irq(vd->pdev->irq, vd);
-	cancel_work_sync(&vd->irq_work);
-	cancel_delayed_work_sync(&vd->poll_work);
-	cancel_delayed_work_sync(&vd->sync_work);
+	vmmci_stop(vd);
+	vmmci_hw_uninit(vd);
+	vmmci_cmd_last_look(vd);
+}
+
+static void vmmci_reboot_release(void *data)
+{
+	vmmci_reboot_uninit(data);
 }
 
 static int vmmci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
+	struct device *dev = &pdev->dev;
+	resource_size_t start = pci_resource_start(pdev, VMMCI_BAR);
 	struct vmmci_dev *vd;
 	int ret;
 
 	/* A revision other than 0 would be a different register layout. */
 	if (pdev->revision != VMMCI_PCI_REVISION) {
-		dev_info(&pdev->dev, "unsupported revision %u\n",
-			 pdev->revision);
+		dev_info(dev, "unsupported revision %u\n", pdev->revision);
 		return -ENODEV;
 	}
 	if (!(pci_resource_flags(pdev, VMMCI_BAR) & IORESOURCE_IO) ||
 	    pci_resource_len(pdev, VMMCI_BAR) < VMMCI_REGS_SIZE) {
-		dev_err(&pdev->dev, "BAR0 is not an I/O BAR of >= %d bytes\n",
+		dev_err(dev, "BAR0 is not an I/O BAR of >= %d bytes\n",
 			VMMCI_REGS_SIZE);
 		return -ENODEV;
 	}
 
-	vd = kzalloc(sizeof(*vd), GFP_KERNEL);
+	vd = devm_kzalloc(dev, sizeof(*vd), GFP_KERNEL);
 	if (!vd)
 		return -ENOMEM;
 	vd->pdev = pdev;
@@ -185,69 +204,57 @@ static int vmmci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	INIT_DELAYED_WORK(&vd->sync_work, vmmci_time_work);
 	pci_set_drvdata(pdev, vd);
 
-	ret = pci_enable_device(pdev);
+	ret = pcim_enable_device(pdev);
 	if (ret)
-		goto err_free;
-	ret = pci_request_region(pdev, VMMCI_BAR, KBUILD_MODNAME);
-	if (ret)
-		goto err_disable;
-	vd->base = pci_iomap(pdev, VMMCI_BAR, VMMCI_REGS_SIZE);
-	if (!vd->base) {
-		ret = -ENOMEM;
-		goto err_release;
-	}
+		return ret;
+	if (!devm_request_region(dev, start, pci_resource_len(pdev, VMMCI_BAR),
+				 KBUILD_MODNAME))
+		return -EBUSY;
+	vd->base = devm_ioport_map(dev, start, VMMCI_REGS_SIZE);
+	if (!vd->base)
+		return -ENOMEM;
 
+	/*
+	 * No DRIVER_OK until start: a kernel that did not go through our
+	 * shutdown (a crash kexec) may have left it set.
+	 */
+	vmmci_hw_uninit(vd);
+	vmmci_cmd_adopt(vd);
 	ret = vmmci_start(vd);
 	if (ret)
-		goto err_unmap;
+		return ret;
+	ret = devm_add_action_or_reset(dev, vmmci_teardown, vd);
+	if (ret)
+		return ret;
 	ret = vmmci_reboot_init(vd);
 	if (ret)
-		goto err_stop;
+		return ret;
+	ret = devm_add_action_or_reset(dev, vmmci_reboot_release, vd);
+	if (ret)
+		return ret;
 
-	dev_info(&pdev->dev, "irq %d, host features %#x, using %#x\n",
+	dev_info(dev, "irq %d, host features %#x, using %#x\n",
 		 vd->has_irq ? pdev->irq : 0, vd->host_features, vd->features);
 	return 0;
-
-err_stop:
-	vmmci_stop(vd);
-	vmmci_hw_uninit(vd);
-err_unmap:
-	pci_iounmap(pdev, vd->base);
-err_release:
-	pci_release_region(pdev, VMMCI_BAR);
-err_disable:
-	pci_disable_device(pdev);
-err_free:
-	pci_set_drvdata(pdev, NULL);
-	kfree(vd);
-	return ret;
-}
-
-static void vmmci_remove(struct pci_dev *pdev)
-{
-	struct vmmci_dev *vd = pci_get_drvdata(pdev);
-
-	vmmci_reboot_uninit(vd);
-	vmmci_stop(vd);
-	vmmci_hw_uninit(vd);
-	pci_iounmap(pdev, vd->base);
-	pci_release_region(pdev, VMMCI_BAR);
-	pci_disable_device(pdev);
-	pci_set_drvdata(pdev, NULL);
-	kfree(vd);
 }
 
 /*
- * System poweroff/reboot/kexec: quiesce, but leave DRIVER_OK set. The
- * reboot notifier has already told the host about a guest poweroff, and
- * a host request arriving now should still time out the normal way.
+ * System poweroff/reboot/kexec: quiesce and drop DRIVER_OK. The reboot
+ * notifier has already told the host about a guest poweroff (its timer
+ * runs whatever the status). Until the next kernel's driver binds, the
+ * host must see no driver: a request posted now would sit in COMMAND,
+ * never acked, and look like an old one to that driver; without
+ * DRIVER_OK vmd ends the VM at once instead, which is what it would do
+ * 3 s later anyway.
  */
 static void vmmci_shutdown(struct pci_dev *pdev)
 {
 	struct vmmci_dev *vd = pci_get_drvdata(pdev);
 
-	if (vd)
+	if (vd && vd->running) {
 		vmmci_stop(vd);
+		vmmci_hw_uninit(vd);
+	}
 }
 
 static int vmmci_freeze(struct device *dev)
@@ -284,19 +291,14 @@ static struct pci_driver vmmci_pci_driver = {
 	.name = KBUILD_MODNAME,
 	.id_table = vmmci_pci_ids,
 	.probe = vmmci_probe,
-	.remove = vmmci_remove,
 	.shutdown = vmmci_shutdown,
 	.driver.pm = &vmmci_pm_ops,
 	/* created after probe succeeds, removed before remove runs */
 	PVKIT_PCI_DRIVER_DEV_GROUPS(vmmci_sysfs_groups),
 };
 
-int vmmci_pci_init(void)
-{
-	return pci_register_driver(&vmmci_pci_driver);
-}
+module_pci_driver(vmmci_pci_driver);
 
-void vmmci_pci_uninit(void)
-{
-	pci_unregister_driver(&vmmci_pci_driver);
-}
+MODULE_DESCRIPTION("OpenBSD vmd(8) VMM control interface (vmmci) driver");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(KBUILD_PVKIT_VERSION);

@@ -70,9 +70,12 @@ static void vmmci_time_record(struct vmmci_dev *vd, s64 offset)
 }
 
 /*
- * SYNCRTC (already acked): the host saw its clock jump by more than 5 s
- * (host suspend, VM pause, a host clock step). Resync from the TIME
- * registers, which have microseconds, rather than the 1 s emulated RTC.
+ * SYNCRTC, just acked; vd->lock held since the COMMAND read. The host saw
+ * its clock jump by more than 5 s (host suspend, VM pause, a host clock
+ * step). Resync from the TIME registers, which have microseconds, rather
+ * than the 1 s emulated RTC. The step is done under the same lock hold
+ * as the ack: the ack cleared the request on the host, so a stop that
+ * came in between would lose it for good.
  */
 void vmmci_time_syncrtc(struct vmmci_dev *vd)
 {
@@ -80,33 +83,30 @@ void vmmci_time_syncrtc(struct vmmci_dev *vd)
 	s64 offset;
 	int ret;
 
-	mutex_lock(&vd->lock);
-	if (vd->stopping || vmmci_time_sample(vd, &offset))
-		goto out_unlock;
+	lockdep_assert_held(&vd->lock);
+	if (vmmci_time_sample(vd, &offset))
+		return;
 	if (!vmmci_should_step(offset)) {
 		dev_dbg(dev, "syncrtc: offset %lld ns, no step\n", offset);
-		goto out_unlock;
+		return;
 	}
 	ret = vmmci_time_step(vd, offset);
 	if (ret) {
 		dev_warn_ratelimited(dev, "syncrtc: step by %lld ns failed: %d\n",
 				     offset, ret);
-		goto out_unlock;
+		return;
 	}
 	vd->stats.syncs++;
 	dev_info_ratelimited(dev, "syncrtc: clock stepped by %lld ns\n",
 			     offset);
-out_unlock:
-	mutex_unlock(&vd->lock);
 }
 
 void vmmci_time_schedule(struct vmmci_dev *vd, bool now)
 {
 	unsigned int ms = READ_ONCE(vmmci_timesync_ms);
 
-	if (!ms || !(vd->features & VMMCI_F_TIMESYNC))
+	if (!(vd->features & VMMCI_F_TIMESYNC))
 		return;
-	ms = max_t(unsigned int, ms, VMMCI_MIN_PERIOD_MS);
 	mutex_lock(&vd->lock);
 	if (!vd->stopping)
 		schedule_delayed_work(&vd->sync_work,

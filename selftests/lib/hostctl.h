@@ -48,7 +48,7 @@ static inline const char *hostctl_port(char *buf, size_t len)
 	if (!p)
 		return NULL;
 	p += strlen("pvkit.hostctl=");
-	end = p + strcspn(p, " \n");
+	end = p + strcspn(p, "\n ");
 	snprintf(buf, len, "/dev/%.*s", (int)(end - p), p);
 	return buf;
 }

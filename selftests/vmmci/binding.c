@@ -20,7 +20,7 @@ int main(void)
 	buf[0] = '\0';
 	if (readlink(path, buf, sizeof(buf) - 1) > 0)
 		buf[sizeof(buf) - 1] = '\0';
-	tap_result(strstr(buf, "/vmmci") != NULL,
+	tap_result(!!strstr(buf, "/vmmci"),
 		   "%s bound to the vmmci module", vmmci_bdf);
 	if (!strstr(buf, "/vmmci"))
 		tap_diag("driver module link: '%s'", buf);

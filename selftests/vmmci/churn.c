@@ -26,9 +26,9 @@ int main(int argc, char **argv)
 	tap_plan(3);
 
 	if (pv_read_file(VMMCI_PARAMS "/poll_ms", old_poll,
-			   sizeof(old_poll)) ||
+			 sizeof(old_poll)) ||
 	    pv_read_file(VMMCI_PARAMS "/timesync_ms", old_sync,
-			   sizeof(old_sync)))
+			 sizeof(old_sync)))
 		tap_bail("no vmmci parameters");
 	/* short periods so the works are live when remove runs */
 	vmmci_param("poll_ms", "10");

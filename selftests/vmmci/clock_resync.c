@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 	tap_plan(3);
 	tap_diag("before: guest - host = %lld ns (rtt %lld ns)", before, rtt);
 	if (!pv_read_file("/sys/devices/system/clocksource/clocksource0/current_clocksource",
-			    cs, sizeof(cs)))
+			  cs, sizeof(cs)))
 		tap_diag("guest clocksource: %s", cs);
 
 	ok = !vmmci_step_host(fwd, &waited);

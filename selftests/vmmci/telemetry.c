@@ -33,7 +33,7 @@ int main(void)
 		tap_skip_all("host does not offer TIMESYNC");
 	tap_plan(4);
 	if (pv_read_file(VMMCI_PARAMS "/timesync_ms", vmmci_old_period,
-			   sizeof(vmmci_old_period)))
+			 sizeof(vmmci_old_period)))
 		tap_bail("no timesync_ms parameter");
 	atexit(vmmci_restore);
 

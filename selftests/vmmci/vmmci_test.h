@@ -142,7 +142,7 @@ static inline const char *vmmci_prefer_pvclock(char *buf, size_t len)
 	if (system("modprobe vmm_clock 2>/dev/null") == 0)
 		pv_sleep_ms(500);
 	if (pv_read_file("/sys/devices/system/clocksource/clocksource0/current_clocksource",
-			   buf, len))
+			 buf, len))
 		snprintf(buf, len, "unknown");
 	return buf;
 }

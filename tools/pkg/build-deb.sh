@@ -23,7 +23,7 @@ exec 8>"$top/build/pkg/.lock-build-deb"
 flock 8
 
 tools/pkg/check-version.sh >/dev/null || { tools/pkg/check-version.sh; exit 1; }
-command -v dpkg-buildpackage >/dev/null && command -v dh_dkms >/dev/null || {
+{ command -v dpkg-buildpackage && command -v dh_dkms; } >/dev/null || {
 	echo "SKIP: needs dpkg-dev, debhelper and dh-dkms (apt-get install debhelper dh-dkms)"
 	exit 4
 }
@@ -40,7 +40,7 @@ cp -a tools/pkg/srcfiles.sh "$stage/tools/pkg/"
 }
 deb=$out/pvkit-dkms_${ver}_all.deb
 mv "$out/src/pvkit-dkms_${ver}_all.deb" "$deb"
-mv "$out/src/"pvkit_"${ver}"_*.buildinfo "$out/src/"pvkit_"${ver}"_*.changes "$out/" 2>/dev/null || true
+mv "$out/src/pvkit_${ver}"_*.buildinfo "$out/src/pvkit_${ver}"_*.changes "$out/" 2>/dev/null || true
 rm -rf "$out/src"
 
 [ "${1:-}" = --test ] || { echo "$deb"; exit 0; }

@@ -24,7 +24,7 @@ flock 8
 
 if [ $# -eq 0 ]; then
 	if others=$("$top/tools/testvm/kernels.sh" matrix 2>"$out.fetch.log"); then
-		# shellcheck disable=SC2046
+		# shellcheck disable=SC2046 # one kernel version per word
 		set -- $(echo "$others" | cut -d' ' -f1)
 	else
 		cat "$out.fetch.log" >&2

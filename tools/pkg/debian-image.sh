@@ -137,6 +137,7 @@ mkfs.ext4 -q -F -L pvkit-root -d "$r" "$img.tmp" "${size}M" >&2
 mv "$img.tmp" "$img"
 rm -rf "$r"
 # Keep the two newest images (one per kit change): each is ~1 GB.
+# shellcheck disable=SC2012 # our own image names, newest first by mtime
 ls -t "$images"/pvkit-*.img | tail -n +3 | xargs -r rm -f
 log "image built in $(( $(date +%s) - t1 ))s (base excluded): $img (${size} MB)"
 echo "$img"

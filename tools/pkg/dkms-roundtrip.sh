@@ -23,7 +23,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-novm= keep=
+novm='' keep=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-vm) novm=1 ;;
@@ -56,7 +56,9 @@ exec 8>"$top/build/pkg/.lock-dkms-roundtrip"
 flock 8
 t0=$(date +%s)
 work=$(mktemp -d "${TMPDIR:-/tmp}/pvkit-dkms.XXXXXX")
-cleanup() { [ -n "$keep" ] && echo "kept $work" || rm -rf "$work"; }
+cleanup() {
+	if [ -n "$keep" ]; then echo "kept $work"; else rm -rf "$work"; fi
+}
 trap cleanup EXIT
 root=$work/root
 src=$work/usr/src
@@ -69,6 +71,7 @@ fingerprint() {
 	     -path /usr/src/linux-source-\* -prune -o \
 	     -printf '%p %y %s %T@ %l\n' 2>/dev/null | sort | sha256sum
 }
+# shellcheck disable=SC2034 # read by the check below, through eval
 before=$(fingerprint)
 
 step "source tree $src/pvkit-$ver"
@@ -93,7 +96,7 @@ dk add "pvkit/$ver"
 step "dkms build -k $kver"
 tb=$(date +%s)
 dk build "pvkit/$ver" -k "$kver" --kernelsourcedir "$kdir" -j 2 ||
-	{ cat "$dtree/pvkit/$ver/build/make.log" 2>/dev/null | tail -40; fail "dkms build"; }
+	{ tail -40 "$dtree/pvkit/$ver/build/make.log" 2>/dev/null; fail "dkms build"; }
 echo "dkms build took $(( $(date +%s) - tb ))s"
 step "dkms install -k $kver"
 out=$(dk install "pvkit/$ver" -k "$kver" --kernelsourcedir "$kdir" 2>&1) || { echo "$out"; fail "dkms install"; }
@@ -121,6 +124,7 @@ for m in vmm_clock vmmci virtio_console; do
 	check "$m version is $ver" '[ "$v" = "$ver" ]'
 	check "$m signed by DKMS's key" '[ -n "$s" ]'
 done
+# shellcheck disable=SC2034 # read by the checks, through eval
 intree=$(find "$mdir/kernel" -name 'virtio_console.ko*' | head -n1)
 check "in-tree virtio_console still present" '[ -n "$intree" ]'
 
@@ -158,6 +162,7 @@ check "updates/dkms is empty" '[ -z "$(ls -A "$mdir/updates/dkms" 2>/dev/null)" 
 check "dkms status is empty" '[ -z "$(dk status 2>/dev/null)" ]'
 check "no pvkit in the dkms tree" '[ ! -e "$dtree/pvkit" ]'
 
+# shellcheck disable=SC2034
 after=$(fingerprint)
 check "nothing outside the throwaway tree changed" '[ "$before" = "$after" ]'
 step "done"

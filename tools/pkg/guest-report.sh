@@ -24,7 +24,7 @@ cs=/sys/devices/system/clocksource/clocksource0
 echo "clocksource.current=$(cat $cs/current_clocksource)"
 echo "clocksource.available=$(cat $cs/available_clocksource)"
 for d in /sys/bus/pci/devices/*; do
-	[ "$(cat "$d/vendor")" = 0x0b5d ] && [ "$(cat "$d/device")" = 0x0777 ] || continue
+	{ [ "$(cat "$d/vendor")" = 0x0b5d ] && [ "$(cat "$d/device")" = 0x0777 ]; } || continue
 	echo "vmmci.device=$(basename "$d")"
 	echo "vmmci.driver=$(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)"
 done

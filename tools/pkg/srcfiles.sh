@@ -21,7 +21,7 @@ list() {
 	done
 	for d in vmm_clock vmmci virtio_console_fix; do
 		echo "drivers/$d/Kbuild"
-		for f in drivers/$d/*.c drivers/$d/*.h; do
+		for f in "drivers/$d"/*.c "drivers/$d"/*.h; do
 			# Kbuild's generated *.mod.c is not a source file.
 			case $f in *.mod.c) continue ;; esac
 			[ -f "$f" ] && echo "$f"
