@@ -31,6 +31,26 @@ echo "lint: checkpatch --strict on $(echo "$files" | wc -w) files"
 "$cache/scripts/checkpatch.pl" --strict --no-tree --terse --show-types \
 	--ignore FILE_PATH_CHANGES,LINUX_VERSION_CODE,CONSTANT_COMPARISON -f compat/compat.h || status=1
 
+# The host model (tools/vmd-qemu): its C and its hooks into QEMU, with
+# QEMU's own checkpatch from the source that build.sh unpacks.
+qsrc=
+for d in "${PVKIT_CACHE:-/var/cache/pvkit}"/vmd-qemu/src/qemu-*/; do
+	[ -f "$d/scripts/checkpatch.pl" ] && qsrc=$d && break
+done
+if [ -z "$qsrc" ]; then
+	echo "lint: QEMU source missing (tools/vmd-qemu/build.sh fetches it)" >&2
+	status=1
+else
+	qfiles=$(git ls-files 'tools/vmd-qemu/src/*.[ch]' 2>/dev/null ||
+		find tools/vmd-qemu/src -name '*.[ch]')
+	echo "lint: QEMU checkpatch on $(echo "$qfiles" | wc -w) model files and the hooks"
+	for f in $qfiles; do
+		perl "$qsrc/scripts/checkpatch.pl" --no-tree -q -f "$f" || status=1
+	done
+	perl "$qsrc/scripts/checkpatch.pl" --no-tree -q --no-signoff \
+		tools/vmd-qemu/patches/*.patch || status=1
+fi
+
 echo "lint: W=1 build under sparse (C=2)"
 command -v sparse >/dev/null || { echo "lint: sparse missing (make deps)" >&2; exit 1; }
 log=$(mktemp)
