@@ -26,7 +26,7 @@ if git -C "$tree" diff --name-only "$base" HEAD -- $overlay | grep .; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-git -C "$tree" format-patch -q --no-signature --zero-commit -o "$tmp" \
+git -C "$tree" format-patch -q -N --no-signature --zero-commit -o "$tmp" \
 	"$base"..HEAD
 for p in "$tmp"/*.patch; do
 	grep -q '^SPDX-License-Identifier: ' "$p" || {

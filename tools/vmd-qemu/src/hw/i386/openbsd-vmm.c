@@ -34,6 +34,7 @@
 #include "sysemu/reset.h"
 #include "sysemu/runstate.h"
 #include "target/i386/cpu.h"
+#include "hw/virtio/virtio.h"
 #include "hw/i386/openbsd-vmm.h"
 #include "trace.h"
 
@@ -65,7 +66,25 @@ typedef struct OpenBSDVmmVcpu {
     /* evidence: refreshes that moved this page's clock back, and by how much */
     uint64_t backsteps;
     int64_t max_backstep_ns;
+    bool garbled;           /* the page holds hostile garbage, not a clock */
 } OpenBSDVmmVcpu;
+
+/*
+ * A storm of spurious interrupts on one device's lines, from a main-loop
+ * timer (the interrupt paths need the BQL).
+ */
+#define OPENBSD_VMM_STORMS      4
+
+typedef struct OpenBSDVmmStorm {
+    Object *target;         /* NULL: slot free */
+    char *path;
+    QEMUTimer *timer;
+    uint32_t rate;          /* per second */
+    int64_t start_ns;       /* QEMU_CLOCK_REALTIME */
+    int64_t end_ns;
+    uint64_t ticks;         /* storm rounds run */
+    uint64_t fired;         /* interrupts raised (one per queue on virtio) */
+} OpenBSDVmmStorm;
 
 struct OpenBSDVmmState {
     Object parent_obj;
@@ -82,6 +101,11 @@ struct OpenBSDVmmState {
     uint64_t tsc_hz;        /* vmm's tsc_frequency, from which mul comes */
     uint64_t wall_writes;
     uint64_t gp_injected;
+    int64_t hostile_until_ns;   /* host monotonic; garbage until then */
+    GRand *rand;
+    uint64_t hostile_values;
+
+    OpenBSDVmmStorm storm[OPENBSD_VMM_STORMS];  /* under the BQL */
 
     QemuThread thread;
     QemuSemaphore wake;
@@ -262,7 +286,7 @@ static void openbsd_vmm_update_one(OpenBSDVmmState *s, int idx,
     if (!p) {
         return;
     }
-    if (v->updates) {
+    if (v->updates && !v->garbled) {
         /* what a guest reading the old contents now would compute */
         uint64_t ots = ldq_le_p(p + PVTI_TSC_TIMESTAMP);
         uint64_t tsc = ticks + X86_CPU(v->cpu)->env.tsc_offset;
@@ -293,6 +317,7 @@ static void openbsd_vmm_update_one(OpenBSDVmmState *s, int idx,
     qatomic_set((uint32_t *)(p + PVTI_VERSION), cpu_to_le32(version & ~1u));
     v->last_version = version & ~1u;
     v->updates++;
+    v->garbled = false;
 }
 
 static bool openbsd_vmm_stuck(OpenBSDVmmState *s)
@@ -334,6 +359,98 @@ static void openbsd_vmm_update_all(OpenBSDVmmState *s)
     }
 }
 
+/* Hostile host */
+
+static bool openbsd_vmm_hostile(OpenBSDVmmState *s)
+{
+    return s->hostile_until_ns && get_clock() < s->hostile_until_ns;
+}
+
+/* Near @base, far behind or ahead of it, an edge value or anything */
+static uint64_t openbsd_vmm_garbage64(GRand *r, uint64_t base)
+{
+    static const uint64_t edge[] = {
+        0, 1, 0xffffffffULL, 1ULL << 32, INT64_MAX, 1ULL << 63, UINT64_MAX,
+    };
+
+    switch (g_rand_int_range(r, 0, 5)) {
+    case 0:
+        return base - g_rand_int(r);
+    case 1:
+        return base + ((uint64_t)g_rand_int(r) << g_rand_int_range(r, 0, 32));
+    case 2:
+        return base - ((uint64_t)g_rand_int(r) << 31);
+    case 3:
+        return edge[g_rand_int_range(r, 0, ARRAY_SIZE(edge))];
+    default:
+        return ((uint64_t)g_rand_int(r) << 32) | g_rand_int(r);
+    }
+}
+
+/*
+ * Garbage in one page where the clock should be: any version (odd or even,
+ * repeated, going back), the anchor far in the past or future, mul 0 or
+ * huge, shifts out of range, the flags (STABLE, GUEST_STOPPED) flipping.
+ * Each field written is one hostile value.  Called with s->lock held.
+ */
+static void openbsd_vmm_hostile_one(OpenBSDVmmState *s, OpenBSDVmmVcpu *v,
+                                    uint64_t ticks, int64_t now)
+{
+    static const uint32_t muls[] = { 0, 1, 0x7fffffff, 0xffffffff };
+    static const int8_t shifts[] = { -128, -64, -33, -32, 31, 32, 63, 127 };
+    uint8_t *p = v->hva;
+    GRand *r = s->rand;
+    uint32_t version;
+
+    if (!p) {
+        return;
+    }
+    switch (g_rand_int_range(r, 0, 4)) {
+    case 0:
+        version = g_rand_int(r);
+        break;
+    case 1:
+        version = v->last_version;
+        break;
+    case 2:
+        version = v->last_version - 2;
+        break;
+    default:
+        version = (++v->counter << 1) | 1;
+        break;
+    }
+    qatomic_set((uint32_t *)(p + PVTI_VERSION), cpu_to_le32(version));
+    /* the garbage keeps the protocol's order, so only its values lie */
+    smp_wmb();
+    stq_le_p(p + PVTI_TSC_TIMESTAMP, openbsd_vmm_garbage64(r, ticks));
+    stq_le_p(p + PVTI_SYSTEM_TIME, openbsd_vmm_garbage64(r, now));
+    stl_le_p(p + PVTI_MUL, g_rand_boolean(r) ?
+             muls[g_rand_int_range(r, 0, ARRAY_SIZE(muls))] : g_rand_int(r));
+    p[PVTI_SHIFT] = g_rand_boolean(r) ?
+                    shifts[g_rand_int_range(r, 0, ARRAY_SIZE(shifts))] :
+                    g_rand_int(r);
+    p[PVTI_FLAGS] = g_rand_int(r);
+    /* fields before the closing version, as in a real update */
+    smp_wmb();
+    /* half the time the version ends odd: a host stalled mid-update */
+    version = g_rand_boolean(r) ? version & ~1u : version | 1;
+    qatomic_set((uint32_t *)(p + PVTI_VERSION), cpu_to_le32(version));
+    v->last_version = version;
+    v->garbled = true;
+    s->hostile_values += 7;
+}
+
+static void openbsd_vmm_hostile_all(OpenBSDVmmState *s)
+{
+    uint64_t ticks = openbsd_vmm_tsc();
+    int64_t now = openbsd_vmm_uptime_at(ticks);
+    int i;
+
+    for (i = 0; i < OPENBSD_VMM_MAX_VCPUS; i++) {
+        openbsd_vmm_hostile_one(s, &s->vcpu[i], ticks, now);
+    }
+}
+
 static void *openbsd_vmm_thread(void *opaque)
 {
     OpenBSDVmmState *s = opaque;
@@ -347,7 +464,9 @@ static void *openbsd_vmm_thread(void *opaque)
             qemu_mutex_unlock(&s->lock);
             break;
         }
-        if (runstate_is_running() && !openbsd_vmm_stuck(s)) {
+        if (runstate_is_running() && openbsd_vmm_hostile(s)) {
+            openbsd_vmm_hostile_all(s);
+        } else if (runstate_is_running() && !openbsd_vmm_stuck(s)) {
             openbsd_vmm_update_all(s);
         }
         qemu_mutex_unlock(&s->lock);
@@ -607,6 +726,8 @@ enum {
     OPENBSD_VMM_KNOB_STUCK      = 1 << 3,
     OPENBSD_VMM_KNOB_WALL_CLOCK = 1 << 4,
     OPENBSD_VMM_KNOB_TSC_HZ     = 1 << 5,
+    OPENBSD_VMM_KNOB_HOSTILE    = 1 << 6,
+    OPENBSD_VMM_KNOB_SEED       = 1 << 7,
 };
 
 typedef struct OpenBSDVmmKnobs {
@@ -618,6 +739,8 @@ typedef struct OpenBSDVmmKnobs {
     bool stuck_odd;
     bool wall_clock;
     uint64_t tsc_hz;
+    uint64_t hostile_ms;
+    uint32_t seed;
 } OpenBSDVmmKnobs;
 
 static bool openbsd_vmm_parse_int(const char *k, const char *v,
@@ -687,6 +810,19 @@ static bool openbsd_vmm_parse_knob(char *word, OpenBSDVmmKnobs *kn,
         }
         kn->tsc_hz = n;
         kn->set |= OPENBSD_VMM_KNOB_TSC_HZ;
+    } else if (!strcmp(k, "hostile")) {
+        /* ms of garbage from now, 0 ends it; an hour at most */
+        if (!openbsd_vmm_parse_int(k, v, 0, 3600000, &n, errp)) {
+            return false;
+        }
+        kn->hostile_ms = n;
+        kn->set |= OPENBSD_VMM_KNOB_HOSTILE;
+    } else if (!strcmp(k, "seed")) {
+        if (!openbsd_vmm_parse_int(k, v, 0, UINT32_MAX, &n, errp)) {
+            return false;
+        }
+        kn->seed = n;
+        kn->set |= OPENBSD_VMM_KNOB_SEED;
     } else {
         error_setg(errp, "openbsd-vmm: unknown knob '%s'", k);
         return false;
@@ -720,6 +856,14 @@ static void openbsd_vmm_apply(OpenBSDVmmState *s, const OpenBSDVmmKnobs *kn)
     if (kn->set & OPENBSD_VMM_KNOB_TSC_HZ) {
         s->tsc_hz = kn->tsc_hz;
     }
+    if (kn->set & OPENBSD_VMM_KNOB_SEED) {
+        g_rand_set_seed(s->rand, kn->seed);
+    }
+    if (kn->set & OPENBSD_VMM_KNOB_HOSTILE) {
+        s->hostile_until_ns = kn->hostile_ms ?
+                              get_clock() + (int64_t)kn->hostile_ms * 1000000 :
+                              0;
+    }
     qemu_mutex_unlock(&s->lock);
 }
 
@@ -727,8 +871,9 @@ static void openbsd_vmm_apply(OpenBSDVmmState *s, const OpenBSDVmmKnobs *kn)
  * "key=value ..." (blanks or commas between) with keys interval (us),
  * stable (0/1), mul-ppm (signed), stuck (ms from now, 0 cancels),
  * stuck-odd (the same, version left odd), wall-clock (0/1), tsc-hz (vmm's
- * idea of the TSC rate, for mul; "auto").  A later key overrides an
- * earlier one of the same knob.
+ * idea of the TSC rate, for mul; "auto"), hostile (ms of garbage in the
+ * pages from now, 0 ends it), seed (of the garbage).  A later key
+ * overrides an earlier one of the same knob.
  */
 static void openbsd_vmm_set_request(Object *obj, const char *value,
                                     Error **errp)
@@ -750,6 +895,154 @@ static void openbsd_vmm_set_request(Object *obj, const char *value,
     g_free(s->last_request);
     s->last_request = g_strdup(value);
     qemu_sem_post(&s->wake);
+}
+
+/* Spurious interrupt storms */
+
+/* One round: every line of the target, with nothing for the guest */
+static void openbsd_vmm_storm_fire(OpenBSDVmmStorm *st)
+{
+    VirtIODevice *vdev;
+    int i;
+
+    if (object_dynamic_cast(st->target, TYPE_VMMCI)) {
+        vmmci_spurious(st->target);
+        st->fired++;
+        return;
+    }
+    vdev = VIRTIO_DEVICE(st->target);
+    for (i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+        if (!virtio_queue_get_num(vdev, i) ||
+            !virtio_queue_get_desc_addr(vdev, i)) {
+            continue;
+        }
+        virtio_notify_spurious(virtio_get_queue(vdev, i));
+        st->fired++;
+    }
+}
+
+static void openbsd_vmm_storm_stop(OpenBSDVmmStorm *st)
+{
+    timer_free(st->timer);
+    st->timer = NULL;
+    object_unref(st->target);
+    st->target = NULL;
+    g_free(st->path);
+    st->path = NULL;
+}
+
+static void openbsd_vmm_storm_tick(void *opaque)
+{
+    OpenBSDVmmStorm *st = opaque;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+    int64_t next;
+
+    if (now >= st->end_ns) {
+        /* the counts stay for "pvclock status" until the next storm */
+        timer_del(st->timer);
+        return;
+    }
+    if (runstate_is_running()) {
+        openbsd_vmm_storm_fire(st);
+    }
+    st->ticks++;
+    /* on schedule where the main loop keeps up, as soon as it can if not */
+    next = st->start_ns + (int64_t)(st->ticks * NANOSECONDS_PER_SECOND /
+                                    st->rate);
+    timer_mod(st->timer, MAX(next, now));
+}
+
+/*
+ * "PATH RATE MSEC": spurious interrupts RATE times a second for MSEC ms on
+ * the device at QOM path PATH: a vmmci (INTx with ISR 0) or a virtio
+ * device or its PCI proxy (a queue interrupt on every live queue, nothing
+ * used).  MSEC 0 ends a storm on PATH.
+ */
+static void openbsd_vmm_set_storm(Object *obj, const char *value,
+                                  Error **errp)
+{
+    OpenBSDVmmState *s = OPENBSD_VMM(obj);
+    g_auto(GStrv) w = g_strsplit_set(value, " \t", -1);
+    OpenBSDVmmStorm *st = NULL;
+    Object *target, *backend;
+    int64_t rate, ms;
+    int i;
+
+    if (g_strv_length(w) != 3 ||
+        !openbsd_vmm_parse_int("rate", w[1], 1, 100000, &rate, errp) ||
+        !openbsd_vmm_parse_int("msec", w[2], 0, 3600000, &ms, errp)) {
+        if (errp && !*errp) {
+            error_setg(errp, "openbsd-vmm: storm PATH RATE MSEC");
+        }
+        return;
+    }
+    target = object_resolve_path(w[0], NULL);
+    if (target && !object_dynamic_cast(target, TYPE_VMMCI) &&
+        !object_dynamic_cast(target, TYPE_VIRTIO_DEVICE)) {
+        backend = object_resolve_path_component(target, "virtio-backend");
+        target = backend;
+    }
+    if (!target || (!object_dynamic_cast(target, TYPE_VMMCI) &&
+                    !object_dynamic_cast(target, TYPE_VIRTIO_DEVICE))) {
+        error_setg(errp, "openbsd-vmm: %s is no vmmci or virtio device",
+                   w[0]);
+        return;
+    }
+    for (i = 0; i < OPENBSD_VMM_STORMS; i++) {
+        if (s->storm[i].target == target) {
+            openbsd_vmm_storm_stop(&s->storm[i]);
+        }
+    }
+    if (!ms) {
+        return;
+    }
+    for (i = 0; i < OPENBSD_VMM_STORMS && !st; i++) {
+        if (!s->storm[i].target || !timer_pending(s->storm[i].timer)) {
+            st = &s->storm[i];
+        }
+    }
+    if (!st) {
+        error_setg(errp, "openbsd-vmm: %d storms already running",
+                   OPENBSD_VMM_STORMS);
+        return;
+    }
+    if (st->target) {
+        openbsd_vmm_storm_stop(st);
+    }
+    st->target = object_ref(target);
+    st->path = g_strdup(w[0]);
+    st->rate = rate;
+    st->ticks = 0;
+    st->fired = 0;
+    st->start_ns = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+    st->end_ns = st->start_ns + ms * 1000000;
+    st->timer = timer_new_ns(QEMU_CLOCK_REALTIME, openbsd_vmm_storm_tick, st);
+    timer_mod(st->timer, st->start_ns);
+}
+
+static char *openbsd_vmm_get_storm(Object *obj, Error **errp)
+{
+    OpenBSDVmmState *s = OPENBSD_VMM(obj);
+    GString *str = g_string_new(NULL);
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+    int i;
+
+    for (i = 0; i < OPENBSD_VMM_STORMS; i++) {
+        OpenBSDVmmStorm *st = &s->storm[i];
+
+        if (!st->target) {
+            continue;
+        }
+        g_string_append_printf(str,
+                               "storm %s rate=%u ticks=%" PRIu64
+                               " fired=%" PRIu64 " elapsed_ms=%" PRId64
+                               " left_ms=%" PRId64 "\n",
+                               st->path, st->rate, st->ticks, st->fired,
+                               (MIN(now, st->end_ns) - st->start_ns) /
+                               1000000,
+                               MAX(st->end_ns - now, 0) / 1000000);
+    }
+    return g_string_free(str, false);
 }
 
 static char *openbsd_vmm_get_request(Object *obj, Error **errp)
@@ -776,6 +1069,8 @@ static char *openbsd_vmm_get_state(Object *obj, Error **errp)
                            "gp=%" PRIu64 "\ntsc_rate=%" PRIu64 "\n"
                            "uptime_ns=%" PRId64 "\nhost_mono_ns=%" PRId64 "\n"
                            "clock_offset_ns=%" PRId64 "\n"
+                           "hostile_ms=%" PRId64 "\n"
+                           "hostile_values=%" PRIu64 "\n"
                            "end=%s\n",
                            s->tsc_hz, openbsd_vmm_mul(s), s->interval_us,
                            s->stable, s->mul_ppm, stuck / 1000000,
@@ -785,6 +1080,9 @@ static char *openbsd_vmm_get_state(Object *obj, Error **errp)
                            openbsd_vmm_uptime_at(openbsd_vmm_tsc()),
                            get_clock(),
                            openbsd_vmm_host_clock_offset_ns(),
+                           openbsd_vmm_hostile(s) ?
+                           (s->hostile_until_ns - get_clock()) / 1000000 : 0,
+                           s->hostile_values,
                            openbsd_vmm_end_reason());
     for (i = 0; i < OPENBSD_VMM_MAX_VCPUS; i++) {
         OpenBSDVmmVcpu *v = &s->vcpu[i];
@@ -814,6 +1112,8 @@ static void openbsd_vmm_instance_init(Object *obj)
     s->interval_us = 1000;
     s->stable = true;
     s->wall_clock = true;
+    /* the same garbage every run unless a seed says otherwise */
+    s->rand = g_rand_new_with_seed(1);
 }
 
 static void openbsd_vmm_instance_finalize(Object *obj)
@@ -829,6 +1129,7 @@ static void openbsd_vmm_instance_finalize(Object *obj)
     }
     qemu_sem_destroy(&s->wake);
     qemu_mutex_destroy(&s->lock);
+    g_rand_free(s->rand);
     g_free(s->last_request);
 }
 
@@ -837,6 +1138,8 @@ static void openbsd_vmm_class_init(ObjectClass *oc, void *data)
     object_class_property_add_str(oc, "request", openbsd_vmm_get_request,
                                   openbsd_vmm_set_request);
     object_class_property_add_str(oc, "state", openbsd_vmm_get_state, NULL);
+    object_class_property_add_str(oc, "storm", openbsd_vmm_get_storm,
+                                  openbsd_vmm_set_storm);
 }
 
 static const TypeInfo openbsd_vmm_info = {

@@ -26,7 +26,6 @@
 #include "qom/object.h"
 #include "trace.h"
 
-#define TYPE_VMMCI "vmmci"
 OBJECT_DECLARE_SIMPLE_TYPE(VmmciState, VMMCI)
 
 #define VMMCI_VENDOR_ID         0x0b5d  /* PCI_VENDOR_OPENBSD */
@@ -105,7 +104,15 @@ struct VmmciState {
     uint32_t dropped;
     uint32_t illegal;
     uint32_t time_reads;
+    uint64_t spurious;
     char *last_request;
+
+    /* hostile host: garbage in the registers until hostile_end_ms */
+    QEMUTimer *hostile_timer;
+    int64_t hostile_end_ms;     /* QEMU_CLOCK_REALTIME */
+    uint32_t hostile_saved_cmd;
+    GRand *rand;
+    uint64_t hostile_values;
 
     /* properties */
     uint32_t long_timeout;      /* s: 120 (vmd >= 2023), 30 (2018) */
@@ -142,11 +149,76 @@ static void vmmci_timeout(void *opaque)
     }
 }
 
+static bool vmmci_hostile(VmmciState *s)
+{
+    return s->hostile_end_ms &&
+           qemu_clock_get_ms(QEMU_CLOCK_REALTIME) < s->hostile_end_ms;
+}
+
+/* A register value from a hostile host: an edge value or anything */
+static uint32_t vmmci_garbage(VmmciState *s)
+{
+    static const uint32_t edge[] = {
+        0, 4, 7, 0xff, 0x101, 0x102, 0x103, 0x10003, 0x80000001,
+        0x7fffffff, 0x80000000, 0xffffffff,
+    };
+
+    s->hostile_values++;
+    if (g_rand_boolean(s->rand)) {
+        return edge[g_rand_int_range(s->rand, 0, ARRAY_SIZE(edge))];
+    }
+    return g_rand_int(s->rand);
+}
+
+/*
+ * A hostile host's command register: anything but the three commands, so
+ * that no value it posts asks for a shutdown, a reboot or a clock resync.
+ */
+static uint32_t vmmci_garbage_cmd(VmmciState *s)
+{
+    uint32_t v;
+
+    do {
+        v = vmmci_garbage(s);
+    } while (v >= VMMCI_SHUTDOWN && v <= VMMCI_SYNCRTC);
+    return v;
+}
+
 static void vmmci_raise(VmmciState *s)
 {
     s->isr |= VMMCI_ISR_CONFIG;
     s->irqs++;
     pci_set_irq(PCI_DEVICE(s), 1);
+}
+
+void vmmci_spurious(Object *obj)
+{
+    VmmciState *s = VMMCI(obj);
+
+    /* the line stays up until the guest reads ISR, as for a real request */
+    s->spurious++;
+    pci_set_irq(PCI_DEVICE(s), 1);
+}
+
+/*
+ * Every millisecond of a hostile spell: a garbage command, ISR bits and
+ * the interrupt (or the interrupt with ISR 0).
+ */
+static void vmmci_hostile_tick(void *opaque)
+{
+    VmmciState *s = opaque;
+
+    if (!vmmci_hostile(s)) {
+        s->hostile_end_ms = 0;
+        s->cmd = s->hostile_saved_cmd;
+        s->isr = 0;
+        pci_set_irq(PCI_DEVICE(s), 0);
+        return;
+    }
+    s->cmd = vmmci_garbage_cmd(s);
+    s->isr = vmmci_garbage(s);
+    pci_set_irq(PCI_DEVICE(s), 1);
+    timer_mod(s->hostile_timer, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + 1);
 }
 
 /*
@@ -265,7 +337,7 @@ static uint64_t vmmci_read(void *opaque, hwaddr addr, unsigned size)
         val = s->queue_notify;
         break;
     case VMMCI_DEVICE_STATUS:
-        val = s->status;
+        val = vmmci_hostile(s) ? vmmci_garbage(s) : s->status;
         break;
     case VMMCI_ISR:
         /* read-to-clear, and the line drops at once */
@@ -278,15 +350,15 @@ static uint64_t vmmci_read(void *opaque, hwaddr addr, unsigned size)
         break;
     case VMMCI_TIME_SEC:
         vmmci_snapshot(s);
-        val = s->time_sec;
+        val = vmmci_hostile(s) ? vmmci_garbage(s) : s->time_sec;
         break;
     case VMMCI_TIME_SEC_HI:
     case VMMCI_TIME_USEC_HI:
         /* vmd shifts the high word into a 32-bit value: always 0 */
-        val = 0;
+        val = vmmci_hostile(s) ? vmmci_garbage(s) : 0;
         break;
     case VMMCI_TIME_USEC:
-        val = s->time_usec;
+        val = vmmci_hostile(s) ? vmmci_garbage(s) : s->time_usec;
         break;
     default:
         /*
@@ -390,6 +462,10 @@ static bool vmmci_parse_seconds(const char *v, int64_t *ns, Error **errp)
  *   inject N [--no-irq]    set the command register to N (any value, no
  *                          DRIVER_OK check, no timer), ISR and IRQ unless
  *                          N is 0 or --no-irq is given
+ *   hostile MSEC [SEED]    garbage in the command, ISR, status and time
+ *                          registers for MSEC ms (0 ends it), never one of
+ *                          the three commands; the command pending before
+ *                          comes back afterwards
  */
 static void vmmci_set_request(Object *obj, const char *value, Error **errp)
 {
@@ -439,6 +515,28 @@ static void vmmci_set_request(Object *obj, const char *value, Error **errp)
         if (ns > 5 * NANOSECONDS_PER_SECOND) {
             vmmci_ctl(s, VMMCI_SYNCRTC, true);
         }
+    } else if ((n == 2 || n == 3) && !strcmp(w[0], "hostile")) {
+        uint64_t ms, seed = 1;
+
+        if (qemu_strtou64(w[1], NULL, 0, &ms) < 0 || ms > 3600000 ||
+            (n == 3 && (qemu_strtou64(w[2], NULL, 0, &seed) < 0 ||
+                        seed > UINT32_MAX))) {
+            error_setg(errp, "vmmci: hostile MSEC [SEED]");
+            return;
+        }
+        if (!ms) {
+            if (vmmci_hostile(s)) {
+                s->hostile_end_ms = 1;
+                vmmci_hostile_tick(s);
+            }
+        } else {
+            if (!vmmci_hostile(s)) {
+                s->hostile_saved_cmd = s->cmd;
+            }
+            g_rand_set_seed(s->rand, seed);
+            s->hostile_end_ms = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + ms;
+            vmmci_hostile_tick(s);
+        }
     } else if (n == 2 && !strcmp(w[0], "send")) {
         uint32_t cmd;
 
@@ -485,7 +583,9 @@ static char *vmmci_get_state(Object *obj, Error **errp)
                            "timer=%s\ntimer_ms=%" PRId64 "\nstopping=%d\n"
                            "irqs=%u\ndropped=%u\nillegal=%u\n"
                            "time_reads=%u\nclock_offset_ns=%" PRId64 "\n"
-                           "long_timeout=%u\nold_ack_rule=%d\nend=%s\n",
+                           "long_timeout=%u\nold_ack_rule=%d\n"
+                           "spurious=%" PRIu64 "\nhostile_ms=%" PRId64 "\n"
+                           "hostile_values=%" PRIu64 "\nend=%s\n",
                            s->cmd, s->last_ack, s->acks, s->status,
                            s->guest_features, s->isr,
                            timer_pending(s->timer) ?
@@ -494,6 +594,10 @@ static char *vmmci_get_state(Object *obj, Error **errp)
                            s->illegal, s->time_reads,
                            openbsd_vmm_host_clock_offset_ns(),
                            s->long_timeout, s->old_ack_rule,
+                           s->spurious,
+                           vmmci_hostile(s) ? s->hostile_end_ms -
+                           qemu_clock_get_ms(QEMU_CLOCK_REALTIME) : 0,
+                           s->hostile_values,
                            openbsd_vmm_end_reason());
 }
 
@@ -543,6 +647,9 @@ static void vmmci_realize(PCIDevice *pdev, Error **errp)
                           VMMCI_BAR_SIZE);
     pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_IO, &s->io);
     s->timer = timer_new_ms(QEMU_CLOCK_REALTIME, vmmci_timeout, s);
+    s->hostile_timer = timer_new_ms(QEMU_CLOCK_REALTIME, vmmci_hostile_tick,
+                                    s);
+    s->rand = g_rand_new_with_seed(1);
 }
 
 static void vmmci_exit(PCIDevice *pdev)
@@ -551,6 +658,10 @@ static void vmmci_exit(PCIDevice *pdev)
 
     timer_free(s->timer);
     s->timer = NULL;
+    timer_free(s->hostile_timer);
+    s->hostile_timer = NULL;
+    g_rand_free(s->rand);
+    s->rand = NULL;
     g_free(s->last_request);
     s->last_request = NULL;
 }

@@ -49,6 +49,12 @@ uint64_t openbsd_vmm_tsc(void);
 /* The guest's EAX at the current port access, as vmd's vei_data holds it */
 bool openbsd_vmm_guest_eax(uint32_t *eax);
 
+/* The vmmci device (hw/misc/vmmci.c) */
+#define TYPE_VMMCI "vmmci"
+
+/* Raise vmmci's INTx with nothing in ISR: one spurious interrupt */
+void vmmci_spurious(Object *obj);
+
 /* Create the OPENBSD_VMM_PATH object and its updater thread (once) */
 void openbsd_vmm_setup(void);
 
