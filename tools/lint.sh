@@ -103,6 +103,26 @@ lint_python() {
 	/usr/bin/python3 -m flake8 "$@"
 }
 
+# The host model (tools/vmd-qemu): its C and its hooks into QEMU, with
+# QEMU's own checkpatch from the source that build.sh unpacks.
+lint_qemu_model() {
+	qsrc=
+	for d in "${PVKIT_CACHE:-/var/cache/pvkit}"/vmd-qemu/src/qemu-*/; do
+		[ -f "$d/scripts/checkpatch.pl" ] && qsrc=$d && break
+	done
+	[ -n "$qsrc" ] || { echo "lint: QEMU source missing (tools/vmd-qemu/build.sh fetches it)" >&2; return 1; }
+	# shellcheck disable=SC2046 # paths without blanks, one word each
+	set -- $(files 'tools/vmd-qemu/src/*.[ch]')
+	echo "lint: QEMU checkpatch on $# model files and the hooks"
+	ret=0
+	for f in "$@"; do
+		perl "$qsrc/scripts/checkpatch.pl" --no-tree -q -f "$f" || ret=1
+	done
+	perl "$qsrc/scripts/checkpatch.pl" --no-tree -q --no-signoff \
+		tools/vmd-qemu/patches/*.patch || ret=1
+	return $ret
+}
+
 cd "$top" || exit 1
 checkpatch_setup || exit 1
 lint_checkpatch_kernel || status=1
@@ -110,5 +130,6 @@ lint_checkpatch_selftests || status=1
 lint_sparse || status=1
 lint_shellcheck || status=1
 lint_python || status=1
+lint_qemu_model || status=1
 [ $status -eq 0 ] && echo "lint: clean" || echo "lint: FAILED"
 exit $status

@@ -1,11 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the vmd host model: Debian's QEMU 7.2 source package plus
-# tools/vmd-qemu/patches/*.patch, x86_64-softmmu only (TCG; KVM still
+# Build the vmd host model: Debian's QEMU 7.2 source package, the model's
+# own files from tools/vmd-qemu/src copied in (they mirror QEMU's layout
+# and must not exist in it), then the small hooks in
+# tools/vmd-qemu/patches/*.patch; x86_64-softmmu only (TCG; KVM still
 # compiles).  The binary lands in a cache directory named after a hash of
-# this script and the patches, so a second run with the same inputs only
-# prints the path.  The last stdout line is always the binary's path.
+# this script, the source files and the patches, so a second run with the
+# same inputs only prints the path.  The last stdout line is always the
+# binary's path.
 #
 # Usage: build.sh          build if needed, print the binary path
 #        build.sh --path   print the path; exit 0 if built, 1 if not
@@ -18,9 +21,13 @@ cache_root=${PVKIT_CACHE:-/var/cache/pvkit}/vmd-qemu
 jobs=${JOBS:-2}
 
 # The key covers everything that changes the binary we produce: this script
-# (configure flags) and each patch, in apply order.
-key=$( { cat "$here/build.sh"; for p in "$here"/patches/*.patch; do
-	[ -e "$p" ] || continue; basename "$p"; cat "$p"; done; } |
+# (configure flags), each source file with its path, and each patch, in
+# apply order.
+srcfiles=$(cd "$here/src" && find . -type f | LC_ALL=C sort)
+key=$( { cat "$here/build.sh"
+	for f in $srcfiles; do echo "$f"; cat "$here/src/$f"; done
+	for p in "$here"/patches/*.patch; do
+		[ -e "$p" ] || continue; basename "$p"; cat "$p"; done; } |
 	sha256sum | cut -c1-12)
 out_dir=$cache_root/$key
 out=$out_dir/qemu-system-x86_64
@@ -70,15 +77,24 @@ if [ -z "$pristine" ]; then
 fi
 pristine=${pristine%/}
 
-# Apply the patches to a fresh copy of the pristine tree, then sync only the
-# files whose content differs into a long-lived build tree, so ninja rebuilds
-# just what the patches touched (a full build is ~4 min on 2 cores).
+# Copy the model's files and apply the hooks to a fresh copy of the pristine
+# tree, then sync only the files whose content differs into a long-lived
+# build tree, so ninja rebuilds just what changed (a full build is ~4 min
+# on 2 cores).
 stage=$cache_root/stage
 work=$cache_root/work/$(basename "$pristine")
 rm -rf "$stage"
 mkdir -p "$stage"
 log "copying $pristine"
 cp -a "$pristine" "$stage/tree"
+for f in $srcfiles; do
+	if [ -e "$stage/tree/$f" ]; then
+		log "src/$f would replace QEMU's own file; make that a patch"
+		exit 1
+	fi
+	mkdir -p "$stage/tree/$(dirname "$f")"
+	cp "$here/src/$f" "$stage/tree/$f"
+done
 for p in "$here"/patches/*.patch; do
 	[ -e "$p" ] || continue
 	log "applying $(basename "$p")"

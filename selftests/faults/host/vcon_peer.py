@@ -1,0 +1,1 @@
+../../virtio_console/host/vcon_peer.py
