@@ -4,8 +4,10 @@
  * (sys/arch/amd64/amd64/vmm_machdep.c 1.12 and 1.64): CPUID leaves, MSRs
  * and the layout of the memory the host writes. Names follow OpenBSD's
  * (vmm_machdep.c, sys/dev/pv/pvreg.h, sys/dev/pv/pvclock.c) so the two
- * sides can be read against each other; only <linux/types.h> types, so the
- * host model in tools/vmd-qemu can include this file as it is.
+ * sides can be read against each other; only <linux/types.h> types, so
+ * userspace tests can include this file as it is (the host model in
+ * tools/vmd-qemu does not: it is written from the host's side on its own).
+ * The host behaviour is in Documentation/host-interface.md.
  *
  * The protocol is x86 only and every field is in the CPU's (little-endian)
  * byte order.

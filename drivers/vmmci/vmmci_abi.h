@@ -3,7 +3,7 @@
  * The vmd(8) "VMM Control" device (vmmci) as the host emulates it: a
  * virtio 0.9 legacy register block in I/O BAR 0, no virtqueues, no MSI.
  * Names follow OpenBSD's virtio.h, virtio_pcireg.h and sys/dev/pv/vmmci.c;
- * see Documentation/vmmci.md and docs/openbsd-host.md section 1 for the
+ * see Documentation/vmmci.md and Documentation/host-interface.md for the
  * host behaviour behind each rule.
  *
  * Access rules the host imposes (it ignores the access size and puts the
@@ -14,8 +14,9 @@
  *  - Never string/REP I/O on any port: vmd kills the VM.
  *  - Read TIME_SEC (which takes the host snapshot) before TIME_USEC.
  *
- * This header is also compiled by userspace (selftests, the QEMU host
- * model), so it uses plain constants only.
+ * This header is also compiled by userspace (the selftests), so it uses
+ * plain constants only. The host model does not include it: it is written
+ * from the host's side on its own, so the two can catch each other out.
  */
 #ifndef VMMCI_ABI_H
 #define VMMCI_ABI_H

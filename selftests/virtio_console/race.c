@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Claim: a blocking writer on a port never hangs while another task polls
- * the same open file (the lost wakeup of linux-guest.md section 2.3).
+ * the same open file (the lost wakeup of Documentation/linux-facts.md,
+ * "The console race").
  *
  * Each round opens the port (O_NONBLOCK, as Go does), forks a writer that
  * clears O_NONBLOCK and writes small blocks forever, and polls the same

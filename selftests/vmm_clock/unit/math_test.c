@@ -89,7 +89,7 @@ static void test_scale_edges(void)
  * The host's own formula at vmm's parameters: mul = (10^9 << 20) / hz,
  * shift 12, so one second of TSC ticks scales to ~10^9 ns, slow only by
  * the truncation of mul: at most 2^-20 ns per tick, i.e. 0.954 ppm per GHz
- * (openbsd-host.md 2.3). Allow (GHz + 1) ppm.
+ * (Documentation/host-interface.md, "The time page"). Allow (GHz + 1) ppm.
  */
 static void test_vmm_params(void)
 {
