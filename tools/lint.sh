@@ -7,7 +7,8 @@
 #    compat) and on the userspace selftests;
 #  - a W=1 build under sparse (C=2, endian checks);
 #  - shellcheck on every shell script;
-#  - flake8 on the Python runner, vmctl and the selftests' host scripts.
+#  - flake8 on every Python file (the runner and its package, vmctl, the
+#    audit, the selftests' host scripts).
 # checkpatch comes from Debian's linux-source-6.1 tarball: only the files
 # it needs are extracted, once, into the cache.
 set -u
@@ -94,7 +95,7 @@ lint_shellcheck() {
 
 lint_python() {
 	# shellcheck disable=SC2046
-	set -- tools/testvm/testvm tools/vmd-qemu/vmctl $(files 'selftests/*/host/*.py')
+	set -- tools/testvm/testvm tools/vmd-qemu/vmctl $(files '*.py')
 	echo "lint: flake8 on $# Python files"
 	# Debian's flake8 is a module of Debian's python3, not of another one
 	# first in PATH.

@@ -9,5 +9,5 @@ modprobe vmm_clock || { echo "modprobe vmm_clock failed"; exit 1; }
 echo "after:  current_clocksource=$(cat $cs/current_clocksource)"
 dmesg | grep -i 'vmm_clock' | tail -n 3
 echo "-- /sys/kernel/debug/vmm_clock/status"
-cat /sys/kernel/debug/vmm_clock/status 2>/dev/null | head -n 12
+head -n 12 /sys/kernel/debug/vmm_clock/status 2>/dev/null
 [ "$(cat $cs/current_clocksource)" = vmm-clock ]

@@ -37,7 +37,7 @@ struct flt_reader {
 
 static struct flt_reader flt_readers[FLT_MAX_CPUS];
 static int flt_nreaders;
-static _Atomic long long flt_latest;
+static atomic_llong flt_latest;
 static atomic_bool flt_stop_readers;
 
 static void *flt_reader_main(void *arg)
@@ -211,7 +211,7 @@ static struct {
 	int fd;
 	pthread_t writer, reader;
 	atomic_bool stop;
-	_Atomic unsigned long long written, read;
+	atomic_ullong written, read;
 	unsigned long long limit;
 	unsigned long long mismatch_at;	/* offset of the first bad byte + 1 */
 	unsigned int crc;

@@ -15,7 +15,7 @@
  */
 #include "hm_util.h"
 
-#define CPUID_APM_INVTSC	(1u << 8)
+#define CPUID_APM_INVTSC	0x100u	/* bit 8 */
 
 static uint64_t rdtsc(void)
 {

@@ -55,10 +55,8 @@ static inline int hm_msr_open(void)
 {
 	if (hm_msr_fd >= 0)
 		return 0;
-	if (access("/dev/cpu/0/msr", F_OK))
-		if (system("modprobe msr 2>/dev/null")) {
-			/* the result is checked by the open below */
-		}
+	if (access("/dev/cpu/0/msr", F_OK) && system("modprobe msr 2>/dev/null"))
+		fprintf(stderr, "# modprobe msr failed\n");
 	hm_msr_fd = open("/dev/cpu/0/msr", O_RDWR | O_CLOEXEC);
 	return hm_msr_fd < 0 ? -1 : 0;
 }

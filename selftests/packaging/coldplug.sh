@@ -13,7 +13,7 @@ echo "TAP version 13"
 echo "1..2"
 # virtio devices only appear once virtio_pci is bound: repeat until stable.
 prev=
-for round in 1 2 3 4; do
+for _ in 1 2 3 4; do
 	aliases=$(find /sys/devices -name modalias -exec cat {} + 2>/dev/null | sort -u)
 	[ "$aliases" = "$prev" ] && break
 	prev=$aliases

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
 #
-# Sourced by the scripts that download from Debian's archive. Nothing is
+# Sourced (by sh and bash scripts; its functions use dash's and bash's
+# "local") by the scripts that download from Debian's archive. Nothing is
 # ever installed from it: apt runs with a private state (its own sources,
 # lists and caches under $PVKIT_CACHE/apt/NAME), so the machine's apt never
 # sees other suites or source lists and cannot upgrade its own packages
@@ -26,7 +28,7 @@ debian_mirror() {
 }
 
 debian_apt() {
-	local name=$1 types=$2 suites=$3 dir mirror main sec s src
+	local name="$1" types="$2" suites="$3" dir mirror main sec s src
 	dir=${PVKIT_CACHE:-/var/cache/pvkit}/apt/$name
 	mirror=$(debian_mirror)
 	main="" sec=""
@@ -57,7 +59,7 @@ Dir::Cache "$dir/cache";
 Dir::Cache::archives "$dir/archives";
 APT::Sandbox::User "root";
 EOT
-	export APT_CONFIG=$dir/apt.conf
+	export APT_CONFIG="$dir/apt.conf"
 	# Refresh at most once a day: the archive moves slowly.
 	if ! cmp -s "$src.new" "$src" ||
 	   [ -z "$(find "$dir/lists" -maxdepth 1 -name '*_InRelease' -mtime -1 2>/dev/null)" ]; then

@@ -96,8 +96,8 @@ def file_commands(path, k):
     functions = set(re.findall(r"^\s*([a-z_][a-z0-9_]*)\s*\(\)", text, re.M))
     lines = text.splitlines()
     if k == "make":
-        lines = [l[1:].lstrip("@-") for l in lines if l.startswith("\t")]
-        lines = [re.sub(r"\$\([A-Za-z_]+\)", "", l) for l in lines]
+        lines = [ln[1:].lstrip("@-") for ln in lines if ln.startswith("\t")]
+        lines = [re.sub(r"\$\([A-Za-z_]+\)", "", ln) for ln in lines]
     # Continuation lines are one command line.
     joined = "\n".join(lines).replace("\\\n", " ").splitlines()
     return shell_commands(joined, functions)
@@ -126,7 +126,8 @@ def closure(pkgs):
 def owner(path):
     cands = [path, os.path.realpath(path)]
     # merged /usr: dpkg knows /bin/x as shipped, PATH finds /usr/bin/x
-    cands += [re.sub(r"^/usr/", "/", p) for p in cands if p.startswith("/usr/")]
+    cands += [re.sub(r"^/usr/", "/", p) for p in cands
+              if p.startswith("/usr/")]
     for p in cands:
         r = subprocess.run(["dpkg", "-S", p], capture_output=True, text=True)
         for line in r.stdout.splitlines():
@@ -164,8 +165,8 @@ def main():
         pkg = owner(path)
         if pkg is None:
             bad.append("%s (%s): owned by no Debian package" % (cmd, path))
-        elif pkg not in allowed and priority(pkg) not in ("required",
-                                                         "important"):
+        elif pkg not in allowed and \
+                priority(pkg) not in ("required", "important"):
             bad.append("%s: from package %s, which tools/deps.sh does not "
                        "install (used by %s)" %
                        (cmd, pkg, ", ".join(sorted(used[cmd])[:3])))

@@ -58,7 +58,12 @@ if [ -x "$out" ]; then
 fi
 
 srcdir=$cache_root/src
-pristine=$(ls -d "$srcdir"/qemu-*/ 2>/dev/null | head -n1 || true)
+# The unpacked source's directory (qemu-<version>).
+qemu_src() {
+	find "$srcdir" -mindepth 1 -maxdepth 1 -type d -name 'qemu-*' 2>/dev/null |
+		LC_ALL=C sort | head -n1
+}
+pristine=$(qemu_src || true)
 if [ -z "$pristine" ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 		--no-install-recommends ninja-build meson libglib2.0-dev \
@@ -73,7 +78,7 @@ if [ -z "$pristine" ]; then
 		mkdir -p "$srcdir"
 		cd "$srcdir" && apt-get source -q qemu
 	) >&2
-	pristine=$(ls -d "$srcdir"/qemu-*/ | head -n1)
+	pristine=$(qemu_src)
 fi
 pristine=${pristine%/}
 

@@ -9,7 +9,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__),
+                                   "..", "..", ".."))
 CACHE = os.environ.get("PVKIT_CACHE", "/var/cache/pvkit")
 BUILD = os.path.join(TOP, "build")
 LOGS = os.path.join(BUILD, "test-logs")
@@ -19,7 +20,8 @@ VERBOSE = False
 MODROOT = None
 MISSING = set()     # test programs that were not built
 
-# Kernel log lines that fail a run: WARN, BUG, oops, lockdep, hung task, stalls.
+# Kernel log lines that fail a run: WARN, BUG, oops, lockdep, hung task,
+# stalls.
 SPLAT = re.compile(
     r"WARNING: CPU: \d+|WARNING: .*(locking|lock held|RCU usage)|"
     r"\bBUG: |kernel BUG at|Oops: |general protection fault|"

@@ -23,8 +23,8 @@ DESCRIPTION = """pvkit's VM test runner.
 Boots Debian guest kernels under QEMU TCG with a busybox initramfs that holds
 our modules and static selftests, runs the plans in selftests/*/testvm.list,
 and judges each test from its exit code, the kernel log and how the VM ended.
-Also runs the host-side tests of selftests/*/host.list. Documentation/testing.md
-is the contract with the tests."""
+Also runs the host-side tests of selftests/*/host.list.
+Documentation/testing.md is the contract with the tests."""
 
 
 def qemu_binaries(need_host_model, build_host_model):
