@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 
@@ -14,7 +15,7 @@ from .common import TOP, BUILD, LOGS, PROFILES, Result, say, die
 from .plan import find_lists, select_vms
 from .report import print_table
 from .initramfs import build_base_initramfs, vm_initramfs
-from .vm import Run
+from .vm import Run, platform_argv
 from .judge import judge
 from .hosttests import run_host_tests
 
@@ -31,8 +32,8 @@ def qemu_binaries(need_host_model, build_host_model):
     qemu = shutil.which("qemu-system-x86_64")
     if not qemu:
         die("qemu-system-x86_64 not found (run: make deps)")
-    hostqemu = None
-    if need_host_model:
+    hostqemu = os.environ.get("PVKIT_VMD_QEMU")
+    if need_host_model and not hostqemu:
         script = os.path.join(TOP, "tools", "vmd-qemu", "build.sh")
         if os.path.exists(script):
             r = subprocess.run([script, "--path"], capture_output=True,
@@ -134,6 +135,30 @@ def run_one(vm, kver, base, qemu, hostqemu, results):
         else "", "" if vm_ok else ": " + vm_why))
 
 
+def print_qemu_argv(args, kver):
+    """The platform of --profile for a harness that boots its own guest:
+    one argument per line, the QEMU binary first (the host model for the
+    vmd profiles), then -append with --append's text and the profile's
+    kernel arguments. Exit 4 (skip) when the host model is not built."""
+    if args.profile not in PROFILES:
+        die("unknown profile %r (%s)" % (args.profile,
+                                         ", ".join(sorted(PROFILES))))
+    need_hm = PROFILES[args.profile]["host_model"]
+    qemu, hostqemu = qemu_binaries(need_hm, False)
+    if need_hm and not hostqemu:
+        print("testvm: host model not built (tools/vmd-qemu/build.sh)",
+              file=sys.stderr)
+        return 4
+    argv = platform_argv(args.profile, kver, hostqemu if need_hm else qemu,
+                         args.mem, args.cpu_props)
+    append = " ".join(a for a in (args.append,
+                                  PROFILES[args.profile]["append"]) if a)
+    if append:
+        argv += ["-append", append]
+    print("\n".join(argv))
+    return 0
+
+
 def default_kver():
     r = subprocess.run([os.path.join(TOP, "tools", "testvm", "kernels.sh"),
                         "default"], capture_output=True, text=True)
@@ -142,9 +167,11 @@ def default_kver():
 
 def main():
     ap = argparse.ArgumentParser(prog="testvm", description=DESCRIPTION)
-    ap.add_argument("command", choices=["run", "check", "host", "list"],
+    ap.add_argument("command",
+                    choices=["run", "check", "host", "list", "qemu-argv"],
                     help="run: VM tests only; host: host tests only; "
-                    "check: both, with the summary line; list: the plan")
+                    "check: both, with the summary line; list: the plan; "
+                    "qemu-argv: print a profile's QEMU platform")
     ap.add_argument("lists", nargs="*", help="testvm.list files "
                     "(default: every selftests/*/testvm.list)")
     ap.add_argument("--kernel", "-k", action="append",
@@ -162,6 +189,15 @@ def main():
                     "and the in-tree modules) and etc/modules-load.d, "
                     "etc/modprobe.d from this install root instead of the "
                     "kernel package and build/KVER/modules")
+    ap.add_argument("--profile", default="vmd",
+                    help="qemu-argv: the VM profile (default vmd)")
+    ap.add_argument("--append", default="",
+                    help="qemu-argv: kernel arguments before the profile's")
+    ap.add_argument("--mem", default="512",
+                    help="qemu-argv: guest memory (QEMU -m, default 512)")
+    ap.add_argument("--cpu-props", default="",
+                    help="qemu-argv: more CPU properties (comma list, "
+                    "e.g. openbsd-vmm-kvm-leaf=on)")
     ap.add_argument("--jobs", "-j", type=int, default=2)
     ap.add_argument("--no-build", action="store_true",
                     help="do not build the host model if it is missing")
@@ -175,6 +211,9 @@ def main():
     kvers = args.kernel or [default_kver()]
     smoke = [k for k in args.smoke_kernels.split() if k not in kvers]
     results = []
+
+    if args.command == "qemu-argv":
+        return print_qemu_argv(args, kvers[0])
 
     if args.command == "list":
         for k in kvers:

@@ -25,6 +25,21 @@ def cpu_model(cpu, kver):
     return cpu
 
 
+def platform_argv(profile, kver, qemu, mem="512", cpu_props=""):
+    """The platform of a profile as a QEMU command line: machine, CPU,
+    vCPUs, memory and the profile's devices, without the runner's
+    channels, kernel or initramfs. The runner starts from it, and
+    `testvm qemu-argv` prints it for the harnesses that boot guests of
+    their own (tools/guest/), so the platform is defined once."""
+    p = PROFILES[profile]
+    cpu = p["cpu"] + ("," + cpu_props if cpu_props else "")
+    return [qemu, "-nodefaults", "-no-reboot", "-display", "none",
+            "-L", "/usr/share/qemu", "-L", "/usr/share/seabios",
+            "-machine", p["machine"], "-accel", "tcg",
+            "-cpu", cpu_model(cpu, kver), "-smp", str(p["smp"]),
+            "-m", mem, "-nic", "none"] + p.get("devices", [])
+
+
 class Run:
     """One boot of one VM: QEMU, its channels, the host side of hostctl."""
 
@@ -63,13 +78,9 @@ class Run:
         argv = []
         if self.vm.keys.get("pin") == "1":
             argv += ["taskset", "-c", "0"]
-        argv += [self.qemu, "-nodefaults", "-no-reboot", "-display", "none",
-                 "-L", "/usr/share/qemu", "-L", "/usr/share/seabios",
-                 "-machine", p["machine"], "-accel", "tcg",
-                 "-cpu", cpu_model(p["cpu"], self.kver),
-                 "-smp", str(p["smp"]),
-                 "-m", self.vm.keys.get("mem", "512"), "-nic", "none",
-                 "-chardev", "file,id=con,path=%s/console.log" % run,
+        argv += platform_argv(self.vm.profile, self.kver, self.qemu,
+                              self.vm.keys.get("mem", "512"))
+        argv += ["-chardev", "file,id=con,path=%s/console.log" % run,
                  "-serial", "chardev:con",
                  "-chardev", "file,id=res,path=%s/results.log" % run,
                  "-serial", "chardev:res",
@@ -78,7 +89,6 @@ class Run:
                  "-qmp", "unix:%s/qmp.sock,server=on,wait=off" % run,
                  "-kernel", os.path.join(kdir, "boot", "vmlinuz-" + self.kver),
                  "-initrd", self.initrd, "-append", append.strip()]
-        argv += p.get("devices", [])
         extra = self.vm.keys.get("qemu", "").replace("{run}", run)
         argv += shlex.split(extra)
         return argv

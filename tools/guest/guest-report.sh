@@ -4,7 +4,7 @@
 # Runs in the Debian test guest (pvkit-report.service, after
 # systemd-modules-load and udev's coldplug): writes the kit's state as
 # key=value lines to the port named by $1, then "@@ ready". The host side
-# (tools/pkg/debian-guest.sh) judges it; this script only reports.
+# (tools/guest/debian-guest.sh) judges it; this script only reports.
 out=${1:-/dev/ttyS1}
 exec >"$out" 2>&1
 kver=$(uname -r)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot a real Debian bookworm guest (systemd + udev, the kit installed with
-# the pvkit-dkms package: tools/pkg/debian-image.sh) on the vmd host model
+# the pvkit-dkms package: tools/guest/debian-image.sh) on the vmd host model
 # and check the boot-time integration end to end (host test
 # packaging/debian-guest):
 #
@@ -28,7 +28,15 @@ boot_timeout=${PVKIT_DEBIAN_BOOT_TIMEOUT:-600}
 stop_timeout=${PVKIT_DEBIAN_STOP_TIMEOUT:-300}
 
 skip() { echo "SKIP: $*"; exit 4; }
-qemu=${PVKIT_VMD_QEMU:-$(tools/vmd-qemu/build.sh --path 2>/dev/null)} || skip "host model not built (tools/vmd-qemu/build.sh)"
+# The vmd platform, as the runner's vmd profile defines it: 1 vCPU, no
+# ACPI, no HPET, PIC, vmmci, the host model's binary (PVKIT_VMD_QEMU
+# overrides it there too).
+platform=$(tools/testvm/testvm qemu-argv --profile vmd -k "$kver" --mem 768 \
+	--append "root=/dev/nvme0n1 rw console=ttyS0,115200 panic=-1 oops=panic systemd.show_status=1") || {
+	[ $? -eq 4 ] && skip "host model not built (tools/vmd-qemu/build.sh)"
+	echo "FAIL: testvm qemu-argv"; exit 1
+}
+mapfile -t platform <<<"$platform"
 command -v debootstrap >/dev/null || skip "no debootstrap (apt-get install debootstrap)"
 # One run at a time: make check and a developer may start this together,
 # and the runs share build/ paths.
@@ -36,7 +44,7 @@ mkdir -p "$top/build/pkg"
 exec 8>"$top/build/pkg/.lock-debian-guest"
 flock 8
 t0=$(date +%s)
-img=$(tools/pkg/debian-image.sh "$kver" | tail -n1)
+img=$(tools/guest/debian-image.sh "$kver" | tail -n1)
 t_img=$(( $(date +%s) - t0 ))
 echo "# image $img ready in ${t_img}s"
 kimg=$(tools/testvm/kernels.sh path "$kver")/boot/vmlinuz-$kver
@@ -50,25 +58,24 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-# The vmd platform (as testvm's vmd profile): 1 vCPU, no ACPI, no HPET,
-# PIC, COM1 console, vmmci; plus a virtio console for udev to bind to the
-# kit's virtio_console (vmd has none: its console is COM1). The disk is NVMe because Debian's cloud kernel
-# has it built in (no initramfs); snapshot=on keeps the cached image clean.
-"$qemu" -nodefaults -no-reboot -display none \
-	-L /usr/share/qemu -L /usr/share/seabios \
-	-machine pc,acpi=off,hpet=off -accel tcg -cpu qemu64,openbsd-vmm=on \
-	-smp 1 -m 768 -nic none \
-	-chardev file,id=con,path="$logs/console.log" -serial chardev:con \
-	-chardev file,id=res,path="$logs/results.log" -serial chardev:res \
-	-qmp unix:"$logs/qmp.sock",server=on,wait=off \
-	-drive file="$img",if=none,id=d0,format=raw,snapshot=on \
-	-device nvme,drive=d0,serial=pvkit \
-	-device vmmci,id=vmmci0 \
-	-device virtio-serial-pci,id=vs0 -chardev null,id=vc0 \
-	-device virtconsole,chardev=vc0,bus=vs0.0 \
-	-kernel "$kimg" \
-	-append "root=/dev/nvme0n1 rw console=ttyS0,115200 noapic panic=-1 oops=panic systemd.show_status=1" \
-	2>"$logs/qemu.stderr" &
+# On the platform: COM1 console, the report port, QMP for vmctl, and a
+# virtio console for udev to bind to the kit's virtio_console (vmd has
+# none: its console is COM1). The disk is NVMe because Debian's cloud
+# kernel has it built in (no initramfs); snapshot=on keeps the cached
+# image clean.
+# shellcheck disable=SC2054 # the commas are inside QEMU's option values
+argv=("${platform[@]}"
+	-chardev file,id=con,path="$logs/console.log" -serial chardev:con
+	-chardev file,id=res,path="$logs/results.log" -serial chardev:res
+	-qmp unix:"$logs/qmp.sock",server=on,wait=off
+	-drive file="$img",if=none,id=d0,format=raw,snapshot=on
+	-device nvme,drive=d0,serial=pvkit
+	-device virtio-serial-pci,id=vs0 -chardev null,id=vc0
+	-device virtconsole,chardev=vc0,bus=vs0.0
+	-kernel "$kimg")
+printf '%q ' "${argv[@]}" > "$logs/qemu.cmd"
+echo >> "$logs/qemu.cmd"
+"${argv[@]}" 2>"$logs/qemu.stderr" &
 qpid=$!
 tb=$(date +%s)
 until grep -q '^@@ ready' "$logs/results.log" 2>/dev/null; do

@@ -13,7 +13,7 @@
 # trixie guest uses). Exit 0 all clean, 1 a warning or error, 4 when no
 # headers of the other suites can be fetched (no network): skip.
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "$(dirname "$0")/.." && pwd)
 jobs=${JOBS:-2}
 out=$top/build/matrix
 # One run at a time: make check and a developer may start this together,

@@ -82,7 +82,7 @@ fi
 
 deb=$(tools/pkg/build-deb.sh | tail -n1)
 kdir=$(tools/testvm/kernels.sh path "$kver" || { tools/testvm/kernels.sh fetch "$kver" >&2; tools/testvm/kernels.sh path "$kver"; })
-key=$( { echo "img-v1 $base_key $kver"; sha256sum "$deb" "$0" tools/pkg/guest-report.sh | cut -d' ' -f1;
+key=$( { echo "img-v1 $base_key $kver"; sha256sum "$deb" "$0" tools/guest/guest-report.sh | cut -d' ' -f1;
 	 ls -l "$kdir/boot/vmlinuz-$kver"; } | sha256sum | cut -c1-12)
 img=$images/pvkit-$key.img
 if [ -f "$img" ]; then
@@ -109,7 +109,7 @@ echo pvkit-guest > "$r/etc/hostname"
 echo "/dev/nvme0n1 / ext4 rw,errors=remount-ro 0 1" > "$r/etc/fstab"
 # No password prompts on the console; the test never logs in.
 sed -i 's/^root:[^:]*:/root::/' "$r/etc/shadow"
-install -m 0755 tools/pkg/guest-report.sh "$r/usr/local/sbin/pvkit-report"
+install -m 0755 tools/guest/guest-report.sh "$r/usr/local/sbin/pvkit-report"
 cat > "$r/etc/systemd/system/pvkit-report.service" <<'EOT'
 # SPDX-License-Identifier: GPL-2.0
 [Unit]
