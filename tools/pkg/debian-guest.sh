@@ -108,7 +108,7 @@ check "pvkit-status: the kit at work (exit 0)" '[ "$(val status.rc)" = 0 ]'
 check "pvkit-status names the host: vmm without the KVM leaf" \
 	'grep -q "^status.out=host  *OpenBSD vmm without the KVM leaf" "$logs/report.txt"'
 check "pvkit-status: vmm-clock current, our choice" \
-	'grep -q "^status.out=clocksource  *vmm-clock: ours" "$logs/report.txt"'
+	'grep -q "^status.out=clocksource  *vmm-clock: the kit.s" "$logs/report.txt"'
 check "dkms status: pvkit installed for $kver" \
 	'grep -q "pvkit/$ver, $kver, x86_64: installed" <<<"$(val dkms.status)"'
 
