@@ -36,6 +36,8 @@ echo "journal.lines=$(journalctl -b --no-pager -o cat | wc -l)"
 journalctl -b --no-pager -o cat | grep -i -E 'vmm_clock|modules-load' | sed 's/^/journal.grep=/'
 echo "modules-load.conf=$(sed 's/#.*//' /etc/modules-load.d/pvkit.conf | tr -s ' \n' ' ')"
 echo "dkms.status=$(dkms status 2>/dev/null | tr '\n' ';')"
-echo "system.state=$(systemctl is-system-running 2>/dev/null)"
+# The final state once the boot's jobs are done (this unit is Type=simple,
+# so it is not one of them), as a user's "systemctl is-system-running" sees it.
+echo "system.state=$(timeout 300 systemctl is-system-running --wait 2>/dev/null)"
 systemctl --failed --no-legend --plain 2>/dev/null | sed 's/^/system.failed=/'
 echo "@@ ready"
