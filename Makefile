@@ -137,7 +137,7 @@ lint:
 
 install: modules
 	install -d $(DESTDIR)/lib/modules/$(KVER)/updates/pvkit
-	install -m 0644 $(filter-out %pvkit_warn.ko,$(wildcard $(B)/modules/*.ko)) \
+	install -m 0644 $(filter-out %pvkit_warn.ko %pvkit_ktime.ko,$(wildcard $(B)/modules/*.ko)) \
 		$(DESTDIR)/lib/modules/$(KVER)/updates/pvkit/
 	install -D -m 0644 $(TOP)/packaging/modules-load.d/pvkit.conf \
 		$(DESTDIR)/etc/modules-load.d/pvkit.conf

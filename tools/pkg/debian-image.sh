@@ -117,7 +117,7 @@ Description=pvkit: report the kit's state to the host (ttyS1)
 After=systemd-modules-load.service systemd-udev-trigger.service multi-user.target
 
 [Service]
-Type=oneshot
+Type=simple
 ExecStart=/usr/local/sbin/pvkit-report /dev/ttyS1
 StandardOutput=journal+console
 
