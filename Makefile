@@ -95,10 +95,10 @@ check-deps:
 check bench stress demo: check-deps
 	@$(MAKE) -s run-$@
 
-run-check:
-	@$(MAKE) -s selftests
-	@$(MAKE) -s hostmodel
-	@set -e; kvers="$(KVERS)"; \
+# Fetch the kernels of KVERS, build the modules for each, and leave the
+# runner's kernel options in $$kargs: --kernel for the whole-suite ones,
+# --smoke-kernels for the rest.
+MATRIX = set -e; kvers="$(KVERS)"; \
 	[ "$$kvers" != matrix ] || kvers=$$($(TOP)/tools/testvm/kernels.sh matrix | tr ' ' :); \
 	full=; smoke=; \
 	for e in $(KVER):check $$kvers; do \
@@ -107,16 +107,21 @@ run-check:
 		$(MAKE) -s modules KVER=$$k KDIR=$$($(TOP)/tools/testvm/kernels.sh headers $$k); \
 		case $$e in *:smoke) smoke="$$smoke $$k" ;; *) full="$$full $$k" ;; esac; \
 	done; \
-	exec $(TESTVM) check $$(for k in $$full; do echo --kernel $$k; done) \
-		--smoke-kernels "$$smoke" $(TESTVM_ARGS)
+	kargs=$$(for k in $$full; do echo --kernel $$k; done)
 
+run-check:
+	@$(MAKE) -s selftests
+	@$(MAKE) -s hostmodel
+	@$(MATRIX); exec $(TESTVM) check $$kargs --smoke-kernels "$$smoke" $(TESTVM_ARGS)
+
+# bench and stress: the whole-suite kernels (6.1 and trixie's 6.12).
 run-bench:
-	@$(MAKE) -s modules selftests hostmodel
-	@$(TESTVM) check --set bench --kernel $(KVER) --jobs 1 --verbose $(TESTVM_ARGS)
+	@$(MAKE) -s selftests hostmodel
+	@$(MATRIX); exec $(TESTVM) check --set bench $$kargs --jobs 1 --verbose $(TESTVM_ARGS)
 
 run-stress:
-	@$(MAKE) -s modules selftests hostmodel
-	@$(TESTVM) check --set stress --kernel $(KVER) $(TESTVM_ARGS)
+	@$(MAKE) -s selftests hostmodel
+	@$(MATRIX); exec $(TESTVM) check --set stress $$kargs $(TESTVM_ARGS)
 
 run-demo:
 	@$(MAKE) -s modules selftests hostmodel
@@ -132,7 +137,7 @@ lint:
 
 install: modules
 	install -d $(DESTDIR)/lib/modules/$(KVER)/updates/pvkit
-	install -m 0644 $(filter-out %pvkit_warn.ko,$(wildcard $(B)/modules/*.ko)) \
+	install -m 0644 $(filter-out %pvkit_warn.ko %pvkit_ktime.ko,$(wildcard $(B)/modules/*.ko)) \
 		$(DESTDIR)/lib/modules/$(KVER)/updates/pvkit/
 	install -D -m 0644 $(TOP)/packaging/modules-load.d/pvkit.conf \
 		$(DESTDIR)/etc/modules-load.d/pvkit.conf

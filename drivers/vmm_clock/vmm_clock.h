@@ -19,6 +19,7 @@
 extern bool vmm_clock_allow_kvm;
 extern bool vmm_clock_defer_to_tsc;
 extern bool vmm_clock_set_time;
+extern bool vmm_clock_keep_kvmclock;
 
 /* What detection found (vmm_clock_detect.c). */
 struct vmm_clock_host {
@@ -27,10 +28,16 @@ struct vmm_clock_host {
 	u32 kvm_base;		/* KVM signature leaf, 0 if none */
 	bool is_kvm;		/* accepted the KVM signature (allow_kvm) */
 	bool stable;		/* CLOCKSOURCE_STABLE_BIT advertised */
+	bool on_kvm_pages;	/* kvm-clock owns the MSR: read its pages */
 };
 
 extern struct vmm_clock_host vmm_clock_host;
 int vmm_clock_detect(void);
+
+/* Reading the pages in-tree kvm-clock registered (kvm.c). */
+bool vmm_clock_kvmclock_active(void);
+const struct pvclock_time_info *vmm_clock_kvm_ti(unsigned int cpu);
+int vmm_clock_kvm_init(void);
 
 /* Host-written pages, per-CPU registration, hotplug, reboot (pages.c). */
 struct vmm_clock_cpu {
@@ -72,6 +79,7 @@ int vmm_clock_rating(void);
 int vmm_clock_cs_init(void);
 void vmm_clock_cs_uninit(void);
 const struct pvclock_time_info *vmm_clock_first_live_ti(void);
+const struct pvclock_time_info *vmm_clock_cpu_ti(unsigned int cpu);
 
 /* Host wall clock (wall.c). */
 extern bool vmm_clock_wall_present;

@@ -5,9 +5,11 @@
  * registered, and counters of every unusual path of the read.
  */
 #include <linux/debugfs.h>
+#include <linux/math64.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/seq_file.h>
+#include <linux/timekeeping.h>
 #include <asm/msr.h>
 #include <asm/tsc.h>
 
@@ -49,6 +51,8 @@ static int vmm_clock_status_show(struct seq_file *m, void *unused)
 		flags = READ_ONCE(ti->ti_flags);
 	}
 	vmm_clock_sum_stats(&sum);
+	seq_printf(m, "pages %s\n",
+		   h->on_kvm_pages ? "kvm-clock" : "own");
 	seq_printf(m, "signature %s\n",
 		   h->is_kvm ? "KVMKVMKVM" : VMM_HV_SIGNATURE);
 	seq_printf(m, "cpuid_base 0x%08x\n", h->base);
@@ -79,11 +83,16 @@ static int vmm_clock_cpus_show(struct seq_file *m, void *unused)
 
 	for_each_possible_cpu(cpu) {
 		const struct vmm_clock_cpu *c = per_cpu_ptr(&vmm_clock_cpu, cpu);
-		const struct pvclock_time_info *ti = vmm_clock_ti(cpu);
+		const struct pvclock_time_info *ti = vmm_clock_cpu_ti(cpu);
 
-		seq_printf(m, "cpu%u live=%d registrations=%lu disables=%lu msr_errors=%lu version=%u mul=%u shift=%d flags=0x%02x\n",
+		seq_printf(m, "cpu%u live=%d registrations=%lu disables=%lu msr_errors=%lu",
 			   cpu, cpumask_test_cpu(cpu, &vmm_clock_live_mask),
-			   c->registrations, c->disables, c->msr_errors,
+			   c->registrations, c->disables, c->msr_errors);
+		if (!ti) {
+			seq_puts(m, " version=0 mul=0 shift=0 flags=0x00\n");
+			continue;
+		}
+		seq_printf(m, " version=%u mul=%u shift=%d flags=0x%02x\n",
 			   READ_ONCE(ti->ti_version),
 			   READ_ONCE(ti->ti_tsc_to_system_mul),
 			   READ_ONCE(ti->ti_tsc_shift), READ_ONCE(ti->ti_flags));
@@ -111,13 +120,14 @@ static int vmm_clock_wall_show(struct seq_file *m, void *unused)
 DEFINE_SHOW_ATTRIBUTE(vmm_clock_wall);
 
 /*
- * ns per call of our read and of a bare rdtsc_ordered(), timed with
- * local_clock() (sched_clock, independent of the current clocksource).
- * Numbers only; preemption stays enabled between batches.
+ * ns per call of our read, of ktime_get() (through whichever clocksource
+ * is current) and of a bare rdtsc_ordered(), timed with local_clock()
+ * (sched_clock, independent of the current clocksource). Numbers only;
+ * preemption stays enabled between batches.
  */
 static int vmm_clock_bench_show(struct seq_file *m, void *unused)
 {
-	u64 t0, t_clock, t_tsc, sink = 0;
+	u64 t0, t_clock, t_ktime, t_tsc, sink = 0;
 	unsigned int i;
 
 	t0 = local_clock();
@@ -129,6 +139,13 @@ static int vmm_clock_bench_show(struct seq_file *m, void *unused)
 	t_clock = local_clock() - t0;
 	t0 = local_clock();
 	for (i = 0; i < VMM_CLOCK_BENCH_READS; i++) {
+		sink += ktime_get();
+		if (!(i % 4096))
+			cond_resched();
+	}
+	t_ktime = local_clock() - t0;
+	t0 = local_clock();
+	for (i = 0; i < VMM_CLOCK_BENCH_READS; i++) {
 		sink += rdtsc_ordered();
 		if (!(i % 4096))
 			cond_resched();
@@ -136,9 +153,11 @@ static int vmm_clock_bench_show(struct seq_file *m, void *unused)
 	t_tsc = local_clock() - t0;
 	seq_printf(m, "reads %u\n", VMM_CLOCK_BENCH_READS);
 	seq_printf(m, "vmm_clock_ps_per_read %llu\n",
-		   t_clock * 1000 / VMM_CLOCK_BENCH_READS);
+		   div_u64(t_clock * 1000, VMM_CLOCK_BENCH_READS));
 	seq_printf(m, "rdtsc_ps_per_read %llu\n",
-		   t_tsc * 1000 / VMM_CLOCK_BENCH_READS);
+		   div_u64(t_tsc * 1000, VMM_CLOCK_BENCH_READS));
+	seq_printf(m, "ktime_get_ps_per_read %llu\n",
+		   div_u64(t_ktime * 1000, VMM_CLOCK_BENCH_READS));
 	/* Keeps the loops from being optimised away. */
 	seq_printf(m, "checksum %llu\n", sink & 1);
 	return 0;

@@ -1,17 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host detection: the vmm signature and its CLOCKSOURCE2 feature bit, and
- * the one case where we must stay away although the host is right: the
- * in-tree kvm-clock already registered the same MSR because vmm 1.64 also
- * answers a KVM signature.
+ * whether the in-tree kvm-clock already registered the same MSR (vmm 1.64
+ * also answers a KVM signature), in which case we read its pages.
  */
-#include <linux/clocksource.h>
-#include <linux/kvm_para.h>
 #include <linux/string.h>
 #include <asm/cpufeature.h>
 #include <asm/processor.h>
-#include <asm/pvclock.h>
-#include <asm/kvmclock.h>
 
 #include "vmm_clock.h"
 
@@ -33,18 +28,6 @@ static u32 vmm_clock_find_leaf(const char *sig)
 			return base;
 	}
 	return 0;
-}
-
-/*
- * kvmclock_init() points CPU0's hv_clock_per_cpu at its page and registers
- * kvm_clock (which sets its mult) only when it took the MSR; booting with
- * no-kvmclock leaves both untouched.
- */
-static bool vmm_clock_kvmclock_active(void)
-{
-	if (!IS_ENABLED(CONFIG_KVM_GUEST) || !kvm_para_available())
-		return false;
-	return per_cpu(hv_clock_per_cpu, 0) || compat_kvm_clock_mult();
 }
 
 int vmm_clock_detect(void)
@@ -77,10 +60,15 @@ int vmm_clock_detect(void)
 			h->base + CPUID_OFFSET_KVM_FEATURES, eax);
 		return -ENODEV;
 	}
-	if (vmm_clock_kvmclock_active()) {
-		pr_info("kvm-clock already owns the pvclock MSR (KVM leaf 0x%x); not registering twice (boot with no-kvmclock to use vmm-clock)\n",
+	/*
+	 * Not EBUSY: systemd-modules-load marks the boot failed for anything
+	 * but ENODEV, and standing down here is a choice, not a fault.
+	 */
+	h->on_kvm_pages = vmm_clock_kvmclock_active();
+	if (h->on_kvm_pages && vmm_clock_keep_kvmclock) {
+		pr_info("kvm-clock owns the pvclock MSR (KVM leaf 0x%x) and keep_kvmclock=1: leaving it current\n",
 			h->kvm_base);
-		return -EBUSY;
+		return -ENODEV;
 	}
 	return 0;
 }

@@ -3,11 +3,19 @@
  * Pure clock arithmetic and protocol decisions of vmm_clock: no kernel
  * state, only <linux/types.h> types, so selftests/vmm_clock/unit/ compiles
  * this very file in userspace and checks it against 128-bit references.
+ *
+ * No 64-bit '/' or '%': on 32-bit x86 the compiler turns those into calls
+ * to libgcc's __udivdi3, which the kernel does not link. Divisions go
+ * through div_u64() (<linux/math64.h>); a userspace includer defines
+ * div_u64() itself before including this file.
  */
 #ifndef VMM_CLOCK_MATH_H
 #define VMM_CLOCK_MATH_H
 
 #include <linux/types.h>
+#ifdef __KERNEL__
+#include <linux/math64.h>
+#endif
 
 #define VMM_CLOCK_NSEC_PER_SEC	1000000000ull
 
@@ -101,7 +109,7 @@ static inline __u64 vmm_clock_tsc_khz(__u32 mul, __s8 shift)
 
 	if (!vmm_clock_params_valid(mul, shift))
 		return 0;
-	khz = (1000000ull << 32) / mul;
+	khz = div_u64(1000000ull << 32, mul);
 	if (shift >= 0)
 		return khz >> shift;
 	if (khz > (~0ull >> -shift))

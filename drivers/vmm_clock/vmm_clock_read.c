@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The read path and the "vmm-clock" clocksource.
+ * The read path and the "vmm-clock" clocksource, on our own slots or on
+ * kvm-clock's pages (vmm_clock_kvm.c).
  *
  * Our own implementation of the pvclock read (pvclock_clocksource_read()
  * is not exported): a bounded version-protocol snapshot of this CPU's
@@ -32,6 +33,7 @@
 #define VMM_CLOCK_READ_TRIES	10000
 
 #define VMM_CLOCK_RATING		400	/* as kvm-clock: above hpet, acpi_pm */
+#define VMM_CLOCK_RATING_OVER_KVM	401	/* the guarded read wins over kvm-clock */
 #define VMM_CLOCK_RATING_DEFER		299	/* just below tsc (300) */
 
 DEFINE_PER_CPU(struct vmm_clock_stats, vmm_clock_stats);
@@ -108,6 +110,25 @@ static bool notrace vmm_clock_ti_filled(const struct pvclock_time_info *ti)
 }
 
 /*
+ * On kvm-clock's pages: this CPU's once the host filled it. A CPU coming
+ * online may read before kvm-clock registered it; then CPU 0's page,
+ * which is what kvm-clock's vDSO reads on every CPU anyway.
+ */
+static const struct pvclock_time_info *notrace vmm_clock_pick_kvm_ti(unsigned int cpu)
+{
+	const struct pvclock_time_info *own = vmm_clock_kvm_ti(cpu);
+	const struct pvclock_time_info *boot;
+
+	if (likely(own && vmm_clock_ti_filled(own)))
+		return own;
+	this_cpu_inc(vmm_clock_stats.fallback_reads);
+	boot = vmm_clock_kvm_ti(0);
+	if (vmm_clock_host.stable && boot && vmm_clock_ti_filled(boot))
+		return boot;
+	return NULL;
+}
+
+/*
  * The slot to read on @cpu: its own once registered and filled. Before
  * that (a CPU coming online reads the clock before our cpuhp callback
  * ran) use a live CPU's slot, as the vDSO reads CPU0's, which is sound
@@ -117,9 +138,12 @@ static bool notrace vmm_clock_ti_filled(const struct pvclock_time_info *ti)
  */
 static const struct pvclock_time_info *notrace vmm_clock_pick_ti(unsigned int cpu)
 {
-	const struct pvclock_time_info *own = vmm_clock_ti(cpu);
+	const struct pvclock_time_info *own;
 	unsigned int other;
 
+	if (vmm_clock_host.on_kvm_pages)
+		return vmm_clock_pick_kvm_ti(cpu);
+	own = vmm_clock_ti(cpu);
 	if (likely(cpumask_test_cpu(cpu, &vmm_clock_live_mask) &&
 		   vmm_clock_ti_filled(own)))
 		return own;
@@ -140,12 +164,23 @@ static const struct pvclock_time_info *notrace vmm_clock_pick_ti(unsigned int cp
 	return NULL;
 }
 
-/* The first live CPU's slot (diagnostics), or NULL. */
+/* The first live CPU's slot, or CPU 0's kvm-clock page (diagnostics). */
 const struct pvclock_time_info *vmm_clock_first_live_ti(void)
 {
-	unsigned int cpu = cpumask_first(&vmm_clock_live_mask);
+	unsigned int cpu;
 
+	if (vmm_clock_host.on_kvm_pages)
+		return vmm_clock_kvm_ti(0);
+	cpu = cpumask_first(&vmm_clock_live_mask);
 	return cpu < nr_cpu_ids ? vmm_clock_ti(cpu) : NULL;
+}
+
+/* The page @cpu reads when its own is live (diagnostics), or NULL. */
+const struct pvclock_time_info *vmm_clock_cpu_ti(unsigned int cpu)
+{
+	if (vmm_clock_host.on_kvm_pages)
+		return vmm_clock_kvm_ti(cpu);
+	return vmm_clock_ti(cpu);
 }
 
 u64 notrace vmm_clock_read_ns(void)
@@ -193,7 +228,9 @@ static u64 notrace vmm_clock_cs_read(struct clocksource *cs)
  */
 static void vmm_clock_cs_suspend(struct clocksource *cs)
 {
-	vmm_clock_suspend_this_cpu();
+	/* kvm-clock's syscore suspend disables its own pages. */
+	if (!vmm_clock_host.on_kvm_pages)
+		vmm_clock_suspend_this_cpu();
 }
 
 /*
@@ -201,10 +238,13 @@ static void vmm_clock_cs_suspend(struct clocksource *cs)
  * CPU's slot is live again in time. The host may have restarted its uptime
  * meanwhile; timekeeping re-bases after resume (we are not SUSPEND_NONSTOP)
  * so the guard restarts from scratch instead of freezing the clock.
+ * kvm-clock re-registers its boot CPU page while the CPU state is restored,
+ * before timekeeping resumes.
  */
 static void vmm_clock_cs_resume(struct clocksource *cs)
 {
-	vmm_clock_resume_this_cpu();
+	if (!vmm_clock_host.on_kvm_pages)
+		vmm_clock_resume_this_cpu();
 	atomic64_set(&vmm_clock_last, 0);
 }
 
@@ -224,7 +264,9 @@ static struct clocksource vmm_clock_cs = {
 
 /*
  * Like kvm-clock: an invariant TSC that nobody marked unstable is the
- * better clock (it has the vDSO), so stay just below it.
+ * better clock (it has the vDSO), so stay just below it. Otherwise, next
+ * to kvm-clock, rate just above it: kvm-clock trusts vmm's stable claim
+ * and reads without a guard, so host slew makes it step backward.
  */
 int vmm_clock_rating(void)
 {
@@ -232,6 +274,8 @@ int vmm_clock_rating(void)
 	    boot_cpu_has(X86_FEATURE_CONSTANT_TSC) &&
 	    boot_cpu_has(X86_FEATURE_NONSTOP_TSC) && !check_tsc_unstable())
 		return VMM_CLOCK_RATING_DEFER;
+	if (vmm_clock_host.on_kvm_pages)
+		return VMM_CLOCK_RATING_OVER_KVM;
 	return VMM_CLOCK_RATING;
 }
 

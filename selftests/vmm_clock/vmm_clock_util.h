@@ -82,9 +82,9 @@ static inline int vcu_available(const char *name)
  */
 static inline int vcu_switch_away(char *out, size_t len)
 {
-	static const char *const pref[] = { "tsc", "tsc-early", "hpet",
-					    "acpi_pm", "refined-jiffies",
-					    "jiffies" };
+	static const char *const pref[] = { "tsc", "kvm-clock", "tsc-early",
+					    "hpet", "acpi_pm",
+					    "refined-jiffies", "jiffies" };
 	size_t i;
 
 	for (i = 0; i < sizeof(pref) / sizeof(pref[0]); i++) {
@@ -109,6 +109,60 @@ static inline long long vcu_status(const char *key)
 		if (!strncmp(line, key, klen) && line[klen] == ' ')
 			return strtoll(line + klen + 1, NULL, 0);
 	return -1;
+}
+
+/* String value of "key value" in the debugfs status; "" if missing. */
+static inline const char *vcu_status_str(const char *key, char *out,
+					 size_t len)
+{
+	char buf[4096], *line, *save;
+	size_t klen = strlen(key);
+
+	snprintf(out, len, "%s", "");
+	if (pv_read_file(VCU_DEBUGFS "/status", buf, sizeof(buf)))
+		return out;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			snprintf(out, len, "%s", line + klen + 1);
+			break;
+		}
+	return out;
+}
+
+/* Loaded on the pages of the in-tree kvm-clock (a vmm 1.64 host)? */
+static inline int vcu_on_kvm_pages(void)
+{
+	char pages[32];
+
+	return !strcmp(vcu_status_str("pages", pages, sizeof(pages)),
+		       "kvm-clock");
+}
+
+/*
+ * The host model's pvclock registrations as "cpuN gpa=X enabled=Y;..."
+ * (vmctl pvclock status without the counters); -1 without a host.
+ */
+static inline int vcu_host_regs(char *out, size_t len)
+{
+	char reply[2048], *p, *e;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (hostctl("vmctl pvclock status", reply, sizeof(reply), 20000))
+		return -1;
+	for (p = reply; (p = strstr(p, "cpu")); p = e) {
+		e = strstr(p, " updates=");
+		if (!e)
+			break;
+		if (strncmp(p, "cpu", 3) || !strstr(p, "gpa=") ||
+		    strstr(p, "gpa=") > e)
+			e = p + 3;
+		else
+			n += snprintf(out + n, n < len ? len - n : 0, "%.*s;",
+				      (int)(e - p), p);
+	}
+	return 0;
 }
 
 static inline int vcu_module_loaded(void)

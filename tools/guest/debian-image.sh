@@ -31,9 +31,9 @@ kver=${1:-$(tools/testvm/kernels.sh default)}
 cache=${PVKIT_CACHE:-/var/cache/pvkit}
 images=$cache/images
 suite=bookworm
-mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null |
-	 grep -v security | head -n1)
-mirror=${mirror:-http://deb.debian.org/debian}
+# shellcheck source=../lib/debian-apt.sh
+. "$top/tools/lib/debian-apt.sh"
+mirror=$(debian_mirror)
 secmirror=${mirror%/debian}/debian-security
 include=systemd-sysv,udev,kmod
 extra="dkms linux-headers-$kver"
@@ -117,7 +117,7 @@ Description=pvkit: report the kit's state to the host (ttyS1)
 After=systemd-modules-load.service systemd-udev-trigger.service multi-user.target
 
 [Service]
-Type=oneshot
+Type=simple
 ExecStart=/usr/local/sbin/pvkit-report /dev/ttyS1
 StandardOutput=journal+console
 

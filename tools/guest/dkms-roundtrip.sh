@@ -77,9 +77,13 @@ before=$(fingerprint)
 step "source tree $src/pvkit-$ver"
 tools/pkg/srcfiles.sh copy "$src/pvkit-$ver"
 # The guest kernel's modules (hard links: cheap, and depmod replaces its
-# index files by rename, never in place), headers linked as on a guest.
+# index files by rename, never in place; a copy where the cache is on
+# another file system or mount), headers linked as on a guest.
 mkdir -p "$root/lib/modules" "$dtree"
-cp -al "$kimg/lib/modules/$kver" "$mdir"
+cp -al "$kimg/lib/modules/$kver" "$mdir" 2>/dev/null || {
+	rm -rf "$mdir"
+	cp -a "$kimg/lib/modules/$kver" "$mdir"
+}
 for f in "$mdir"/modules.*; do cp --remove-destination "$f" "$f.tmp" && mv "$f.tmp" "$f"; done
 ln -sfn "$kdir" "$mdir/build"
 

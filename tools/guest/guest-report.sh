@@ -36,7 +36,9 @@ echo "journal.lines=$(journalctl -b --no-pager -o cat | wc -l)"
 journalctl -b --no-pager -o cat | grep -i -E 'vmm_clock|modules-load' | sed 's/^/journal.grep=/'
 echo "modules-load.conf=$(sed 's/#.*//' /etc/modules-load.d/pvkit.conf | tr -s ' \n' ' ')"
 echo "dkms.status=$(dkms status 2>/dev/null | tr '\n' ';')"
-echo "system.state=$(systemctl is-system-running 2>/dev/null)"
+# The final state once the boot's jobs are done (this unit is Type=simple,
+# so it is not one of them), as a user's "systemctl is-system-running" sees it.
+echo "system.state=$(timeout 300 systemctl is-system-running --wait 2>/dev/null)"
 # What a user sees: the package's own status command, and its verdict.
 pvkit-status > /run/pvkit-status.txt 2>&1
 echo "status.rc=$?"

@@ -54,8 +54,11 @@ for f in $(tools/pkg/srcfiles.sh); do
 done
 check "ships /etc/modules-load.d/pvkit.conf" 'echo "$list" | grep -qx /etc/modules-load.d/pvkit.conf'
 check "ships /etc/modprobe.d/pvkit.conf" 'echo "$list" | grep -qx /etc/modprobe.d/pvkit.conf'
-check "nothing but the source, /etc and docs" \
-	'[ -z "$(echo "$list" | grep -v -e "^/usr/src/pvkit-$ver/" -e "^/etc/" -e "^/usr/share/doc/pvkit-dkms/" -e "/$")" ]'
+check "ships /usr/sbin/pvkit-status" 'echo "$list" | grep -qx /usr/sbin/pvkit-status'
+check "nothing but the source, /etc, pvkit-status, the udev rule, the initramfs hook and docs" \
+	'[ -z "$(echo "$list" | grep -v -e "^/usr/src/pvkit-$ver/" -e "^/etc/" -e "^/usr/share/doc/pvkit-dkms/" \
+		-e "^/usr/sbin/pvkit-status$" -e "^/lib/udev/rules.d/60-pvkit-virtio-ports.rules$" \
+		-e "^/usr/share/initramfs-tools/hooks/pvkit$" -e "/$")" ]'
 check "no build outputs" '! echo "$list" | grep -q -e "\.ko$" -e "\.o$" -e "\.cmd$"'
 ctl=$(mktemp -d)
 dpkg-deb -e "$deb" "$ctl"

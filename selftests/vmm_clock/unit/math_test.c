@@ -3,17 +3,42 @@
  * Unit test of drivers/vmm_clock/vmm_clock_math.h, compiled in userspace:
  * the 64x32 scaling against a 128-bit reference over random and edge
  * inputs, the version protocol decisions, the monotonic guard decision
- * and the derived TSC frequency.
+ * and the derived TSC frequency. Built twice: natively and with -m32
+ * (math_test32), where the reference has no 128-bit type and uses 32-bit
+ * limbs instead.
  *
  * Usage: math_test [-n ITERATIONS] [-s SEED]
  */
 #include <stdint.h>
 #include <unistd.h>
 
+#include <linux/types.h>
+
+/* The kernel's div_u64() (<linux/math64.h>), for userspace. */
+static inline __u64 div_u64(__u64 dividend, __u32 divisor)
+{
+	return dividend / divisor;
+}
+
 #include "tap.h"
 #include "../../../drivers/vmm_clock/vmm_clock_math.h"
 
-typedef unsigned __int128 u128;
+#ifdef __SIZEOF_INT128__
+static __u64 ref_mul_frac(__u64 delta, __u32 mul)
+{
+	return (__u64)(((unsigned __int128)delta * mul) >> 32);
+}
+#else
+/* Bits 32..95 of the 96-bit product from three 32-bit limbs. */
+static __u64 ref_mul_frac(__u64 delta, __u32 mul)
+{
+	__u64 p0 = (__u64)(__u32)delta * mul;		/* limb 0 and carry */
+	__u64 p1 = (__u64)(__u32)(delta >> 32) * mul;	/* limbs 1, 2 */
+	__u64 mid = (p0 >> 32) + (__u32)p1;		/* limb 1 + carry */
+
+	return ((p1 >> 32) << 32) + mid;
+}
+#endif
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
@@ -32,7 +57,7 @@ static __u64 ref_scale(__u64 delta, __u32 mul, int shift)
 	if (shift <= -64 || shift >= 64)
 		return 0;
 	delta = shift < 0 ? delta >> -shift : delta << shift;
-	return (__u64)(((u128)delta * mul) >> 32);
+	return ref_mul_frac(delta, mul);
 }
 
 static unsigned long check_scale(__u64 delta, __u32 mul, int shift)

@@ -18,9 +18,11 @@ from .initramfs import kernel_dir
 def cpu_model(cpu, kver):
     """QEMU 7.2's TCG mis-emulates the cmpxchg16b that SLUB's per-CPU
     fast path uses from 6.6 on (6.12 guests double-fault at random), so
-    newer guests run without CX16, which makes SLUB take its other path."""
+    newer guests run without CX16, which makes SLUB take its other path.
+    7.x boots on QEMU 7.2's TCG with nothing more."""
     m = re.match(r"(\d+)\.(\d+)", kver)
-    if m and (int(m.group(1)), int(m.group(2))) >= (6, 6):
+    if m and (int(m.group(1)), int(m.group(2))) >= (6, 6) and \
+            "cx16=" not in cpu:
         return cpu + ",cx16=off"
     return cpu
 
@@ -89,9 +91,12 @@ class Run:
                  "-qmp", "unix:%s/qmp.sock,server=on,wait=off" % run,
                  "-kernel", os.path.join(kdir, "boot", "vmlinuz-" + self.kver),
                  "-initrd", self.initrd, "-append", append.strip()]
-        extra = self.vm.keys.get("qemu", "").replace("{run}", run)
-        argv += shlex.split(extra)
-        return argv
+        extra = shlex.split(self.vm.keys.get("qemu", "").replace("{run}", run))
+        # A VM's own -cpu (QEMU takes the last one) needs the same care.
+        for i in range(1, len(extra)):
+            if extra[i - 1] == "-cpu":
+                extra[i] = cpu_model(extra[i], self.kver)
+        return argv + extra
 
     # hostctl: one request line in, one reply line out.
     def reply(self, rid, rc, text):
