@@ -15,10 +15,8 @@ ifneq ($(origin KDIR),file)
 KVER := $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 endif
 
-DRIVERS := vmm_clock vmmci virtio_console_fix
 # Test-only modules (never installed): selftests/<area>/kmod.
 TEST_KMODS := $(patsubst $(TOP)/%/Kbuild,%,$(wildcard $(TOP)/selftests/*/kmod/Kbuild))
-DRIVER_DIRS := $(foreach d,$(DRIVERS),$(if $(wildcard $(TOP)/drivers/$(d)/Kbuild),drivers/$(d)))
 
 B := $(TOP)/build/$(KVER)
 W ?= 1
@@ -57,14 +55,20 @@ help:
 	@echo "make clean"
 	@echo "Variables: KVER, KDIR, KVERS (extra kernels for check), PVKIT_DEBUG=1"
 
-# Build each module directory in a copy under build/KVER, so several
-# kernels can be built side by side without kbuild's objects colliding.
+# The kit as DKMS builds it: the source list (tools/pkg/srcfiles.sh)
+# copied under build/KVER, so that several kernels build side by side,
+# and one kbuild pass over the top-level Kbuild (its modules.order names
+# what it built: relative or absolute paths, .ko or, from 6.2, .o). Then
+# the test-only modules, one pass each.
 modules:
 	@test -d $(KDIR) || { echo "no kernel headers in $(KDIR) (make deps, or set KDIR)" >&2; exit 1; }
 	@mkdir -p $(B)/src $(B)/modules
-	@rm -f $(B)/modules/*.ko
-	@cp -a $(TOP)/VERSION $(TOP)/compat $(B)/src/
-	@set -e; for d in $(DRIVER_DIRS) $(TEST_KMODS); do \
+	@rm -f $(B)/modules/*.ko $(B)/src/modules.order
+	@$(TOP)/tools/pkg/srcfiles.sh copy $(B)/src
+	@echo "  MODULES drivers ($(KVER))"
+	@$(KMAKE) M=$(B)/src modules
+	@cd $(B)/src && cp $$(sed 's/\.o$$/.ko/' modules.order) $(B)/modules/
+	@set -e; for d in $(TEST_KMODS); do \
 		mkdir -p $(B)/src/$$d; \
 		cp -a $(TOP)/$$d/. $(B)/src/$$d/; \
 		echo "  MODULES $$d ($(KVER))"; \
