@@ -4,7 +4,8 @@
 # Build all three drivers with W=1 against every kernel of the matrix and
 # fail on any compiler or modpost warning. Host test packaging/build-matrix.
 #
-#   build-matrix.sh [KVER...]   default: the kernels of tools/testvm/kernels.sh matrix
+#   build-matrix.sh [KVER...]   default: the kernels of tools/testvm/kernels.sh
+#                               matrix, and bookworm's 32-bit 686-pae
 #
 # Each kernel builds a fresh copy of the source list (tools/pkg/srcfiles.sh)
 # under build/matrix/<kver>/ through the top-level Kbuild, i.e. the same
@@ -23,9 +24,10 @@ exec 8>"$top/build/pkg/.lock-build-matrix"
 flock 8
 
 if [ $# -eq 0 ]; then
-	if others=$("$top/tools/testvm/kernels.sh" matrix 2>"$out.fetch.log"); then
-		# shellcheck disable=SC2046 # one kernel version per word
-		set -- $(echo "$others" | cut -d' ' -f1)
+	if others=$("$top/tools/testvm/kernels.sh" matrix 2>"$out.fetch.log") &&
+	   i386=$("$top/tools/testvm/kernels.sh" build-only 2>>"$out.fetch.log"); then
+		# shellcheck disable=SC2046,SC2086 # one kernel version per word
+		set -- $(echo "$others" | cut -d' ' -f1) $i386
 	else
 		cat "$out.fetch.log" >&2
 		echo "SKIP: cannot fetch the matrix's headers"

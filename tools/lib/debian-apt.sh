@@ -9,10 +9,12 @@
 # from them.
 #
 #   debian_mirror                 the machine's Debian mirror
-#   debian_apt NAME TYPES SUITES  point APT_CONFIG at a private state with
+#   debian_apt NAME TYPES SUITES [ARCHS]
+#                                 point APT_CONFIG at a private state with
 #                                 those types (deb, deb-src) and suites
 #                                 (a "-security" suite is taken from the
-#                                 security archive)
+#                                 security archive; ARCHS, e.g. "amd64 i386",
+#                                 adds foreign architectures)
 
 # The first non-security URI of the machine's sources, in either format:
 # deb822 (/etc/apt/sources.list.d/*.sources, Debian's cloud images) or the
@@ -28,7 +30,7 @@ debian_mirror() {
 }
 
 debian_apt() {
-	local name="$1" types="$2" suites="$3" dir mirror main sec s src
+	local name="$1" types="$2" suites="$3" archs="${4:-}" dir mirror main sec s src a
 	dir=${PVKIT_CACHE:-/var/cache/pvkit}/apt/$name
 	mirror=$(debian_mirror)
 	main="" sec=""
@@ -59,8 +61,14 @@ Dir::Cache "$dir/cache";
 Dir::Cache::archives "$dir/archives";
 APT::Sandbox::User "root";
 EOT
+	if [ -n "$archs" ]; then
+		printf 'APT::Architectures {' >> "$dir/apt.conf"
+		for a in $archs; do printf ' "%s";' "$a" >> "$dir/apt.conf"; done
+		printf ' };\n' >> "$dir/apt.conf"
+	fi
 	export APT_CONFIG="$dir/apt.conf"
 	# Refresh at most once a day: the archive moves slowly.
+	echo "# architectures: ${archs:-default}" >> "$src.new"
 	if ! cmp -s "$src.new" "$src" ||
 	   [ -z "$(find "$dir/lists" -maxdepth 1 -name '*_InRelease' -mtime -1 2>/dev/null)" ]; then
 		mv "$src.new" "$src"

@@ -11,6 +11,8 @@
 #   kernels.sh fetch KVER...    image and headers of each (idempotent)
 #   kernels.sh path KVER        the unpacked image tree, if present
 #   kernels.sh headers KVER     the KDIR to build against
+#   kernels.sh build-only       fetch the headers of the kernels that are
+#                               only built against; print their KVERs
 #   kernels.sh make KVER ARGS   make -C KDIR ARGS with the compiler the
 #                               kernel was built with (tools/kbuild-root.sh)
 #
@@ -18,6 +20,9 @@
 # (Debian's stable release) run the whole suite (SET "check"); bullseye's
 # 5.10 and the newest 7.x of trixie-backports run the smoke set. Versions
 # are resolved from the archive at fetch time, never pinned.
+#
+# Built against but not booted: bookworm's 32-bit 686-pae kernel, the
+# architecture dkms.conf allows besides amd64 (vmd runs i386 guests).
 #
 # Layout: $PVKIT_CACHE/kernels/<kver>/{boot,lib/modules/<kver>} and
 # $PVKIT_CACHE/headers/<kver>/ (the arch package, -common and linux-kbuild
@@ -38,7 +43,8 @@ log() { echo "kernels: $*" >&2; }
 apt_setup() {
 	[ -n "${PVKIT_KERNELS_APT:-}" ] && return 0
 	. "$top/tools/lib/debian-apt.sh"
-	debian_apt kernels deb "$suites"
+	# i386 too: the 686-pae headers of the 32-bit build check.
+	debian_apt kernels deb "$suites" "amd64 i386"
 	PVKIT_KERNELS_APT=1
 }
 
@@ -75,7 +81,7 @@ kver_suite() {
 # The packages of the same kernel build that PKG depends on: -common,
 # linux-kbuild-*, and 7.x's linux-base-/linux-binary-/linux-modules-KVER.
 own_deps() {
-	apt-cache depends "$1" | sed -n 's/^ *Depends: \(linux-[a-z]*-.*\)$/\1/p' |
+	apt-cache depends "$1" | sed -n 's/^ *Depends: <\?\(linux-[a-z]*-[^:>]*\).*$/\1/p' |
 		sort -u | while read -r d; do
 		case $d in
 		linux-image-*) ;;
@@ -146,14 +152,21 @@ headers_fetch() {
 	debs=$cache/headers/debs
 	mkdir -p "$debs"
 	# The arch package names -common and linux-kbuild-* in its Depends.
-	pkgs="linux-headers-$kver $(own_deps "linux-headers-$kver")"
+	# A 32-bit kernel's arch package is i386; its -common is "all" and
+	# its linux-kbuild the machine's own (the tools run here).
+	arch=
+	case $kver in *-686 | *-686-pae) arch=:i386 ;; esac
+	pkgs="linux-headers-$kver$arch $(own_deps "linux-headers-$kver$arch")"
 	log "fetching $(echo $pkgs)"
 	# shellcheck disable=SC2086
 	(cd "$debs" && apt-get download -q $pkgs >&2)
 	rm -rf "$dir.tmp"
 	mkdir -p "$dir.tmp"
 	for p in $pkgs; do
-		unpack "$dir.tmp" "$debs/${p}_"*.deb
+		case $p in
+		*:i386) unpack "$dir.tmp" "$debs/${p%:i386}_"*_i386.deb ;;
+		*) unpack "$dir.tmp" "$(ls "$debs/${p}_"*.deb | grep -v _i386.deb)" ;;
+		esac
 	done
 	# Debian's arch headers reach -common and the kbuild tools by absolute
 	# /usr/src and /usr/lib paths (Makefile, symlinks): point them into
@@ -197,6 +210,12 @@ fetch)
 		image_fetch "$k"
 		[ -d "/usr/src/linux-headers-$k" ] || headers_fetch "$k"
 	done
+	;;
+build-only)
+	k=$(default_kver)
+	k=${k%-cloud-amd64}-686-pae
+	headers_fetch "$k"
+	echo "$k"
 	;;
 path) [ -d "$cache/kernels/$2" ] && echo "$cache/kernels/$2" ;;
 headers) kdir_of "$2" ;;
