@@ -12,7 +12,7 @@
 
 #include "vcon_util.h"
 
-#define FAULT "/sys/module/virtio_console/parameters/fault_inject"
+#define FAULT vcon_fault_path()
 
 static int relfree_rc = -1;
 static double relfree_closed;

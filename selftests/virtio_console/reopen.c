@@ -11,7 +11,7 @@
 
 #include "vcon_util.h"
 
-#define FAULT "/sys/module/virtio_console/parameters/fault_inject"
+#define FAULT vcon_fault_path()
 
 static double closed_at;
 

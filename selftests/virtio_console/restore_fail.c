@@ -10,7 +10,7 @@
 
 #include "vcon_util.h"
 
-#define FAULT "/sys/module/virtio_console/parameters/fault_inject"
+#define FAULT vcon_fault_path()
 
 int main(int argc, char **argv)
 {

@@ -65,6 +65,16 @@ static inline const char *vcon_module(void)
 	return vcon_driver_builtin() ? "virtio_console_fix" : "virtio_console";
 }
 
+/* The test-only fault hooks of our module (fault_inject). */
+static inline const char *vcon_fault_path(void)
+{
+	static char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/fault_inject",
+		 vcon_module());
+	return path;
+}
+
 static inline bool vcon_driver_loaded(void)
 {
 	char path[128];
