@@ -46,7 +46,7 @@ static long long cpu_updates(const char *status, int cpu, int *enabled)
 int main(int argc, char **argv)
 {
 	char avail[256], cur[64], st[1024], st2[1024];
-	long long g0, g1, h0, h1, dg, dh, prev, now, back = 0, wall = -1;
+	long long g0, g1, h0, h1, dg, dh, rtt, rtt1, prev, now, back = 0, wall = -1;
 	long long u0, u1;
 	int ncpu = sysconf(_SC_NPROCESSORS_ONLN), c, en, all = 1, opt;
 	long long secs = 3, worst = 0;
@@ -94,9 +94,15 @@ int main(int argc, char **argv)
 	tap_result(wall > 0, "wall clock MSR served (%lld writes)", wall);
 
 	/* rate: -t s of guest CLOCK_MONOTONIC against host CLOCK_REALTIME */
+	/*
+	 * The host reads its clock somewhere inside each round trip: the
+	 * midpoint is right to half the round trip, which a busy machine
+	 * stretches, so that much more is allowed below.
+	 */
 	g0 = pv_now_ns(CLOCK_MONOTONIC);
 	h0 = hostctl_time_ns();
-	g0 = (g0 + pv_now_ns(CLOCK_MONOTONIC)) / 2;
+	rtt = pv_now_ns(CLOCK_MONOTONIC) - g0;
+	g0 += rtt / 2;
 	prev = pv_now_ns(CLOCK_MONOTONIC);
 	while ((now = pv_now_ns(CLOCK_MONOTONIC)) - g0 < secs * 1000000000LL) {
 		if (now < prev) {
@@ -110,13 +116,16 @@ int main(int argc, char **argv)
 	}
 	g1 = pv_now_ns(CLOCK_MONOTONIC);
 	h1 = hostctl_time_ns();
-	g1 = (g1 + pv_now_ns(CLOCK_MONOTONIC)) / 2;
+	rtt1 = pv_now_ns(CLOCK_MONOTONIC) - g1;
+	g1 += rtt1 / 2;
 	tap_result(back == 0, "CLOCK_MONOTONIC never went back (%lld times, worst %lld ns)",
 		   back, worst);
 	dg = g1 - g0;
 	dh = h1 - h0;
-	tap_diag("guest %lld ns, host %lld ns, diff %lld ns", dg, dh, dg - dh);
-	tap_result(h0 && h1 && llabs(dg - dh) < 30000000LL * (secs + 2) / 5,
+	tap_diag("guest %lld ns, host %lld ns, diff %lld ns, round trips %lld and %lld ns",
+		 dg, dh, dg - dh, rtt, rtt1);
+	tap_result(h0 && h1 &&
+		   llabs(dg - dh) < 30000000LL * (secs + 2) / 5 + (rtt + rtt1) / 2,
 		   "guest clock kept the host's rate (%+.3f%%)",
 		   dh ? 100.0 * (dg - dh) / dh : 0.0);
 
