@@ -18,7 +18,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "vcon_abi.h"
+#include "vcon_proto.h"
 
 struct hvc_struct;
 
@@ -140,9 +140,11 @@ int vcon_ctrl_send(struct vcon_dev *vd, u32 id, u16 event, u16 value);
 int vcon_ctrl_fill(struct vcon_dev *vd);
 void vcon_ctrl_drain(struct vcon_dev *vd);
 
-/* vcon_port.c */
+/* vcon_buf.c */
 struct vcon_buf *vcon_buf_alloc(size_t size, gfp_t gfp);
 void vcon_buf_free(struct vcon_buf *buf);
+
+/* vcon_port.c */
 int vcon_port_add(struct vcon_dev *vd, u32 id);
 void vcon_port_unplug(struct vcon_port *port, bool reset);
 struct vcon_port *vcon_port_find(struct vcon_dev *vd, u32 id);
@@ -154,13 +156,11 @@ void vcon_port_set_host_connected(struct vcon_port *port, bool on);
 int vcon_port_fill_in(struct vcon_port *port);
 void vcon_vq_drain(struct virtqueue *vq, bool reset);
 void vcon_port_drain(struct vcon_port *port, bool reset);
-unsigned int vcon_port_reclaim(struct vcon_port *port);
 void vcon_port_reclaim_and_wake(struct vcon_port *port);
 int vcon_port_send(struct vcon_port *port, struct vcon_buf *buf);
 bool vcon_port_has_input(struct vcon_port *port);
 struct vcon_buf *vcon_port_take_inbuf(struct vcon_port *port);
 void vcon_port_done_inbuf(struct vcon_port *port);
-void vcon_port_discard_input(struct vcon_port *port);
 void vcon_port_release_input(struct vcon_port *port);
 void vcon_in_intr(struct virtqueue *vq);
 void vcon_out_intr(struct virtqueue *vq);

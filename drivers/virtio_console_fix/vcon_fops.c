@@ -221,7 +221,7 @@ static int vcon_fop_open(struct inode *inode, struct file *filp)
 	filp->private_data = port;
 	/* Leftovers of the last opener: a reclaim site, so it wakes. */
 	vcon_port_reclaim_and_wake(port);
-	vcon_ctrl_send(port->vd, port->id, VCON_CTRL_PORT_OPEN, 1);
+	vcon_ctrl_send(port->vd, port->id, VIRTIO_CONSOLE_PORT_OPEN, 1);
 	return stream_open(inode, filp);
 
 err_put:
@@ -245,7 +245,7 @@ static int vcon_fop_release(struct inode *inode, struct file *filp)
 	 * recycle. vcon_ctrl_send() is safe on a device already removed.
 	 */
 	if (!unplugged)
-		vcon_ctrl_send(port->vd, port->id, VCON_CTRL_PORT_OPEN, 0);
+		vcon_ctrl_send(port->vd, port->id, VIRTIO_CONSOLE_PORT_OPEN, 0);
 	vcon_port_release_input(port);
 	vcon_port_reclaim_and_wake(port);
 	vcon_port_put(port);

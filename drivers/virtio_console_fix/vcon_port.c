@@ -22,31 +22,6 @@
 static LIST_HEAD(vcon_port_all);
 static DEFINE_SPINLOCK(vcon_port_all_lock);
 
-struct vcon_buf *vcon_buf_alloc(size_t size, gfp_t gfp)
-{
-	struct vcon_buf *buf = kmalloc(sizeof(*buf), gfp);
-
-	if (!buf)
-		return NULL;
-	buf->data = kmalloc(size, gfp);
-	if (!buf->data) {
-		kfree(buf);
-		return NULL;
-	}
-	buf->size = size;
-	buf->len = 0;
-	buf->offset = 0;
-	return buf;
-}
-
-void vcon_buf_free(struct vcon_buf *buf)
-{
-	if (!buf)
-		return;
-	kfree(buf->data);
-	kfree(buf);
-}
-
 static void vcon_port_release(struct kref *kref)
 {
 	struct vcon_port *port = container_of(kref, struct vcon_port, kref);
@@ -108,7 +83,7 @@ static struct vcon_port *vcon_port_of_vq(struct virtqueue *vq)
  * Free the out buffers the device has used. Caller holds outvq_lock and
  * must wake port->waitqueue after unlocking when this returns non-zero.
  */
-unsigned int vcon_port_reclaim(struct vcon_port *port)
+static unsigned int vcon_port_reclaim(struct vcon_port *port)
 {
 	struct vcon_buf *buf;
 	unsigned int len, n = 0;
@@ -298,13 +273,6 @@ static void vcon_port_discard_locked(struct vcon_port *port)
 		return;
 	while ((buf = virtqueue_get_buf(port->in_vq, &len)))
 		vcon_port_recycle(port, buf);
-}
-
-void vcon_port_discard_input(struct vcon_port *port)
-{
-	spin_lock_irq(&port->inbuf_lock);
-	vcon_port_discard_locked(port);
-	spin_unlock_irq(&port->inbuf_lock);
 }
 
 /* The last file goes: drop its input and free the port for an opener. */
@@ -601,7 +569,7 @@ int vcon_port_add(struct vcon_dev *vd, u32 id)
 	spin_unlock_irq(&vcon_port_all_lock);
 
 	if (vd->multiport)
-		vcon_ctrl_send(vd, id, VCON_CTRL_PORT_READY, 1);
+		vcon_ctrl_send(vd, id, VIRTIO_CONSOLE_PORT_READY, 1);
 	else
 		vcon_cons_attach(port);
 	return 0;
