@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -21,16 +22,55 @@
 #include "vcon_proto.h"
 
 struct hvc_struct;
+struct iov_iter;
+struct scatterlist;
 
-/* Largest write we queue in one buffer, as the in-tree driver does. */
-#define VCON_WRITE_MAX		(32 * 1024)
+/*
+ * Writes: up to VCON_COPY_MAX bytes are copied into one small buffer;
+ * larger ones into up to VCON_CHUNKS chunks of VCON_CHUNK_SIZE, one
+ * buffer and one kick for up to VCON_WRITE_MAX bytes (vcon_buf.c).
+ */
+#define VCON_COPY_MAX		PAGE_SIZE
+#define VCON_CHUNK_SIZE		(32 * 1024)
+#define VCON_CHUNK_ORDER	get_order(VCON_CHUNK_SIZE)
+#define VCON_CHUNKS		8
+#define VCON_WRITE_MAX		(VCON_CHUNKS * VCON_CHUNK_SIZE)
+/* A port's chunks kept for its next write: one write's worth. */
+#define VCON_POOL_MAX		VCON_CHUNKS
+/*
+ * Bytes a port may have at the host before writers wait: what the
+ * in-tree driver's 128 slots of 32 KiB come to at most is 4 MiB; this is
+ * enough to keep the host busy while bounding what a stalled host pins.
+ */
+#define VCON_OUT_BUDGET		(1024 * 1024)
+
+struct vcon_chunk {
+	struct page *page;
+	unsigned int order;
+	unsigned int len;
+};
 
 /* One buffer handed to the device, owned by the queue while queued. */
 struct vcon_buf {
-	char *data;
+	char *data;		/* the bytes, unless in chunks */
 	size_t size;		/* allocated bytes */
 	size_t len;		/* bytes valid (in) or to send (out) */
 	size_t offset;		/* bytes already read (in) */
+	unsigned int nr_chunks;
+	struct vcon_chunk chunk[];
+};
+
+/* Counters for debugfs (Documentation/virtio_console_fix.md). */
+struct vcon_stats {
+	unsigned long kicks;		/* out-vq notifications */
+	unsigned long out_bufs;		/* buffers queued to the host */
+	unsigned long out_bytes;
+	unsigned long out_intrs;	/* out_intr calls */
+	unsigned long in_intrs;		/* in_intr calls */
+	unsigned long in_bufs;		/* used in buffers taken */
+	unsigned long in_bytes;
+	unsigned long in_kicks;		/* in-vq notifications */
+	unsigned long chunk_allocs;	/* chunks not found in the pool */
 };
 
 struct vcon_dev {
@@ -88,10 +128,19 @@ struct vcon_port {
 	/* Serialises readers that copy out of inbuf without the lock. */
 	struct mutex read_mutex;
 
-	/* outvq_lock protects out_vq's buffers and outvq_full. */
+	/*
+	 * outvq_lock protects out_vq's buffers, outvq_full, out_inflight
+	 * and the chunk pool.
+	 */
 	spinlock_t outvq_lock;
 	struct virtqueue *out_vq;
 	bool outvq_full;
+	size_t out_inflight;		/* bytes queued, not yet reclaimed */
+	unsigned int pool_n;
+	struct vcon_chunk pool[VCON_POOL_MAX];
+
+	struct vcon_stats stats;
+	struct dentry *debugfs;
 
 	/* Set under both locks when the port goes away: -ENODEV. */
 	bool unplugged;
@@ -143,6 +192,12 @@ void vcon_ctrl_drain(struct vcon_dev *vd);
 /* vcon_buf.c */
 struct vcon_buf *vcon_buf_alloc(size_t size, gfp_t gfp);
 void vcon_buf_free(struct vcon_buf *buf);
+struct vcon_buf *vcon_buf_from_iter(struct vcon_port *port, size_t count,
+				    struct iov_iter *from, int *err);
+unsigned int vcon_buf_sg(struct vcon_buf *buf, struct scatterlist *sg);
+void vcon_buf_recycle_locked(struct vcon_port *port, struct vcon_buf *buf);
+void vcon_buf_put(struct vcon_port *port, struct vcon_buf *buf);
+void vcon_buf_pool_drain(struct vcon_port *port);
 
 /* vcon_port.c */
 int vcon_port_add(struct vcon_dev *vd, u32 id);
@@ -164,6 +219,8 @@ void vcon_port_done_inbuf(struct vcon_port *port);
 void vcon_port_release_input(struct vcon_port *port);
 void vcon_in_intr(struct virtqueue *vq);
 void vcon_out_intr(struct virtqueue *vq);
+
+void vcon_debugfs_exit(void);
 
 /* vcon_fops.c */
 extern const struct file_operations vcon_fops;
