@@ -33,16 +33,20 @@ struct scatterlist;
 #define VCON_COPY_MAX		PAGE_SIZE
 #define VCON_CHUNK_SIZE		(32 * 1024)
 #define VCON_CHUNK_ORDER	get_order(VCON_CHUNK_SIZE)
-#define VCON_CHUNKS		8
+#define VCON_CHUNKS		4
 #define VCON_WRITE_MAX		(VCON_CHUNKS * VCON_CHUNK_SIZE)
-/* A port's chunks kept for its next write: one write's worth. */
-#define VCON_POOL_MAX		VCON_CHUNKS
 /*
  * Bytes a port may have at the host before writers wait: what the
  * in-tree driver's 128 slots of 32 KiB come to at most is 4 MiB; this is
  * enough to keep the host busy while bounding what a stalled host pins.
  */
 #define VCON_OUT_BUDGET		(1024 * 1024)
+/*
+ * A port's chunks kept for its next writes: as many as may be at the
+ * host, so a streaming writer allocates none once it ran a while (and a
+ * fragmented memory does not turn its chunks into single pages).
+ */
+#define VCON_POOL_MAX		(VCON_OUT_BUDGET / VCON_CHUNK_SIZE)
 
 struct vcon_chunk {
 	struct page *page;
@@ -71,6 +75,7 @@ struct vcon_stats {
 	unsigned long in_bytes;
 	unsigned long in_kicks;		/* in-vq notifications */
 	unsigned long chunk_allocs;	/* chunks not found in the pool */
+	unsigned long page_chunks;	/* of those, single pages (fragmented) */
 };
 
 struct vcon_dev {
@@ -170,6 +175,7 @@ struct vcon_port {
 #define VCON_FAULT_RELEASE_DELAY	0x1	/* release sleeps 2 s */
 #define VCON_FAULT_RESTORE		0x2	/* restore finds no queues */
 #define VCON_FAULT_HVC			0x4	/* console attach fails */
+#define VCON_FAULT_PAGES		0x8	/* write chunks are single pages */
 extern unsigned int vcon_fault_inject;
 
 static inline bool vcon_fault(unsigned int what)

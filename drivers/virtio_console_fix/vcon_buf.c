@@ -64,22 +64,32 @@ static bool vcon_chunk_get(struct vcon_port *port, struct vcon_chunk *c)
 		return true;
 	}
 	spin_unlock_irq(&port->outvq_lock);
+	if (vcon_fault(VCON_FAULT_PAGES))
+		goto single;
 	c->order = VCON_CHUNK_ORDER;
-	c->page = alloc_pages(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN,
+	/*
+	 * Only what the free lists have: reclaim or compaction for a
+	 * chunk costs more than the single pages it would save.
+	 */
+	c->page = alloc_pages(__GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC,
 			      c->order);
 	if (c->page) {
 		port->stats.chunk_allocs++;
 		return true;
 	}
+single:
 	c->order = 0;
 	c->page = alloc_page(GFP_KERNEL);
 	port->stats.chunk_allocs++;
+	port->stats.page_chunks++;
 	return c->page;
 }
 
 /*
- * A write of @count bytes (at most VCON_WRITE_MAX) in chunks, filled from
- * @from. NULL with -ENOMEM or -EFAULT in @err.
+ * A write of up to @count bytes (at most VCON_WRITE_MAX) in chunks,
+ * filled from @from; buf->len says how many. Fewer when memory is so
+ * fragmented that the chunks are single pages: a short write, which
+ * writers loop on anyway. NULL with -ENOMEM or -EFAULT in @err.
  */
 struct vcon_buf *vcon_buf_from_iter(struct vcon_port *port, size_t count,
 				    struct iov_iter *from, int *err)
@@ -96,10 +106,12 @@ struct vcon_buf *vcon_buf_from_iter(struct vcon_port *port, size_t count,
 	buf->size = 0;
 	buf->offset = 0;
 	buf->nr_chunks = 0;
-	while (left) {
+	while (left && buf->nr_chunks < VCON_CHUNKS) {
 		struct vcon_chunk *c = &buf->chunk[buf->nr_chunks];
 
-		if (buf->nr_chunks == VCON_CHUNKS || !vcon_chunk_get(port, c)) {
+		if (!vcon_chunk_get(port, c)) {
+			if (buf->nr_chunks)
+				break;
 			*err = -ENOMEM;
 			goto err_free;
 		}
@@ -113,8 +125,8 @@ struct vcon_buf *vcon_buf_from_iter(struct vcon_port *port, size_t count,
 		}
 		left -= n;
 	}
-	buf->len = count;
-	buf->size = count;
+	buf->len = count - left;
+	buf->size = buf->len;
 	return buf;
 
 err_free:

@@ -17,7 +17,7 @@ struct class *vcon_class;
 unsigned int vcon_fault_inject;
 module_param_named(fault_inject, vcon_fault_inject, uint, 0644);
 MODULE_PARM_DESC(fault_inject,
-		 "test hooks, 0 in production: 1 delays release, 2 fails restore, 4 fails the console");
+		 "test hooks, 0 in production: 1 delays release, 2 fails restore, 4 fails the console, 8 single-page write chunks");
 
 static void vcon_dev_release(struct kref *kref)
 {

@@ -96,6 +96,8 @@ static ssize_t vcon_fop_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		}
 		buf->len = count;
 	}
+	/* The queue owns @buf once it is sent. */
+	count = buf->len;
 
 	/*
 	 * Another writer may have taken the slot we waited for, or the

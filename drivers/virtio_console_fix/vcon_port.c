@@ -554,8 +554,10 @@ static int vcon_stats_show(struct seq_file *m, void *unused)
 		   st.kicks, st.out_bufs, st.out_bytes, st.out_intrs);
 	seq_printf(m, "in_intrs %lu\nin_bufs %lu\nin_bytes %lu\nin_kicks %lu\n",
 		   st.in_intrs, st.in_bufs, st.in_bytes, st.in_kicks);
-	seq_printf(m, "chunk_allocs %lu\nmem_in %zu\nmem_out %zu\nmem_pool %zu\n",
-		   st.chunk_allocs, in_mem, inflight, pool_mem);
+	seq_printf(m, "chunk_allocs %lu\npage_chunks %lu\n", st.chunk_allocs,
+		   st.page_chunks);
+	seq_printf(m, "mem_in %zu\nmem_out %zu\nmem_pool %zu\n", in_mem,
+		   inflight, pool_mem);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vcon_stats);
