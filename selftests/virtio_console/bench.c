@@ -377,50 +377,46 @@ static double bench_median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-#define BENCH_MED(field) do {					\
-		for (i = 0; i < n; i++)					\
-			v[i] = runs[i].field;				\
-		out->field = bench_median(v, n);			\
-	} while (0)
-
-static void bench_cost_summary(struct bench_res *runs, int n, int which,
-			       struct bench_cost *out)
+/* Which figure of a run: one of the BENCH_F_* below. */
+static double *bench_field(struct bench_res *r, int f)
 {
-	double v[BENCH_MAX_RUNS];
-	int i;
-	struct bench_cost *c;
+	struct bench_cost *c = f >= 8 ? &r->h2g_cost : NULL;
 
-#define BENCH_CMED(field) do {						\
-		for (i = 0; i < n; i++) {				\
-			c = which < 0 ? &runs[i].h2g_cost :		\
-				&runs[i].g2h_cost[which];		\
-			v[i] = c->field;				\
-		}							\
-		out->field = bench_median(v, n);			\
-	} while (0)
-	BENCH_CMED(kicks);
-	BENCH_CMED(irqs);
-	BENCH_CMED(sys_us);
-	BENCH_CMED(our_kicks);
-	BENCH_CMED(our_intrs);
-#undef BENCH_CMED
+	if (f < BENCH_SIZES)
+		return &r->g2h[f];
+	switch (f) {
+	case 3: return &r->h2g;
+	case 4: return &r->rtt_med;
+	case 5: return &r->rtt_p99;
+	case 6: return &r->mem;
+	}
+	if (!c)
+		c = &r->g2h_cost[(f - 13) / 5];
+	switch ((f - 8) % 5) {
+	case 0: return &c->kicks;
+	case 1: return &c->irqs;
+	case 2: return &c->sys_us;
+	case 3: return &c->our_kicks;
+	default: return &c->our_intrs;
+	}
 }
 
-/* The median of each figure over @n runs, into @out; spread in @lo/@hi. */
+/* Figures 0..6, then 5 cost figures each for h2g (8..12), g2h (13..27). */
+#define BENCH_FIELDS	(13 + 5 * BENCH_SIZES)
+
+/* The median of each figure over @n runs, into @out. */
 static void bench_summary(struct bench_res *runs, int n, struct bench_res *out)
 {
 	double v[BENCH_MAX_RUNS];
-	int i, k;
+	int i, f;
 
-	for (k = 0; k < BENCH_SIZES; k++) {
-		BENCH_MED(g2h[k]);
-		bench_cost_summary(runs, n, k, &out->g2h_cost[k]);
+	for (f = 0; f < BENCH_FIELDS; f++) {
+		if (f == 7)
+			continue;
+		for (i = 0; i < n; i++)
+			v[i] = *bench_field(&runs[i], f);
+		*bench_field(out, f) = bench_median(v, n);
 	}
-	BENCH_MED(h2g);
-	BENCH_MED(rtt_med);
-	BENCH_MED(rtt_p99);
-	BENCH_MED(mem);
-	bench_cost_summary(runs, n, -1, &out->h2g_cost);
 }
 
 /* Noise: the spread of our/in-tree ratios of the run pairs. */

@@ -15,8 +15,8 @@
 
 #include "vcon_util.h"
 
-#define INTEG_SPLICE	(1 << 20)
-#define INTEG_WMAX	(1 << 20)
+#define INTEG_SPLICE	(1024 * 1024)
+#define INTEG_WMAX	(1024 * 1024)
 
 static size_t integ_wsize = 32768;
 
@@ -189,8 +189,9 @@ int main(int argc, char **argv)
 		/* The hook must have bitten, or the run proved nothing new. */
 		snprintf(dbg, sizeof(dbg), "/sys/kernel/debug/%s/%s",
 			 vcon_module(), strrchr(dev, '/') + 1);
-		if (!pv_read_file(dbg, val, sizeof(val)) &&
-		    (p = strstr(val, "page_chunks ")))
+		p = pv_read_file(dbg, val, sizeof(val)) ? NULL :
+		    strstr(val, "page_chunks ");
+		if (p)
 			pages = strtoul(p + 12, NULL, 10);
 		tap_result(pages > 0, "%lu write chunks were single pages "
 			   "(fault_inject=%s)", pages, fault);

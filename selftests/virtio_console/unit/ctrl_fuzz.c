@@ -8,7 +8,8 @@
  * set) and aborts if an accepted message breaks the rules the driver
  * relies on.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I../../../drivers/virtio_console_fix ctrl_fuzz.c
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined \
+ *	-I../../../drivers/virtio_console_fix ctrl_fuzz.c
  */
 #include <stdint.h>
 #include <stdlib.h>
