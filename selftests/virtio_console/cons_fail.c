@@ -18,8 +18,8 @@ int main(int argc, char **argv)
 	tap_header();
 	vcon_setup(false, VCON_PORT_NAME, dev, sizeof(dev));
 	tap_plan(2);
-	if (system("rmmod virtio_console") ||
-	    system("modprobe virtio_console fault_inject=4"))
+	if (vcon_sh("rmmod %s", vcon_module()) ||
+	    vcon_sh("modprobe %s fault_inject=4", vcon_module()))
 		tap_bail("cannot reload with fault_inject=4");
 	if (vcon_find_port(name, dev, sizeof(dev), 10))
 		tap_bail("no port %s after the reload", name);
@@ -32,7 +32,8 @@ int main(int argc, char **argv)
 		   dev, name, fd >= 0 ? "ok" : strerror(err));
 	if (fd >= 0)
 		close(fd);
-	if (system("rmmod virtio_console") || system("modprobe virtio_console"))
+	if (vcon_sh("rmmod %s", vcon_module()) ||
+	    vcon_sh("modprobe %s", vcon_module()))
 		tap_bail("cannot reload without the fault");
 	tap_finish();
 }

@@ -21,7 +21,9 @@ int main(int argc, char **argv)
 	tap_header();
 	vcon_setup(false, VCON_PORT_NAME, dev, sizeof(dev));
 	tap_plan(1);
-	if (system("rmmod virtio_console") || system("modprobe virtio_console"))
+	/* virtio_console, or the takeover module where it is built in. */
+	if (vcon_sh("rmmod %s", vcon_module()) ||
+	    vcon_sh("modprobe %s", vcon_module()))
 		tap_bail("cannot reload the driver");
 	if (vcon_find_port(VCON_PORT_NAME, dev, sizeof(dev), 10))
 		tap_bail("port did not come back");
