@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -18,19 +19,63 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "vcon_abi.h"
+#include "vcon_proto.h"
 
 struct hvc_struct;
+struct iov_iter;
+struct scatterlist;
 
-/* Largest write we queue in one buffer, as the in-tree driver does. */
-#define VCON_WRITE_MAX		(32 * 1024)
+/*
+ * Writes: up to VCON_COPY_MAX bytes are copied into one small buffer;
+ * larger ones into up to VCON_CHUNKS chunks of VCON_CHUNK_SIZE, one
+ * buffer and one kick for up to VCON_WRITE_MAX bytes (vcon_buf.c).
+ */
+#define VCON_COPY_MAX		PAGE_SIZE
+#define VCON_CHUNK_SIZE		(32 * 1024)
+#define VCON_CHUNK_ORDER	get_order(VCON_CHUNK_SIZE)
+#define VCON_CHUNKS		4
+#define VCON_WRITE_MAX		(VCON_CHUNKS * VCON_CHUNK_SIZE)
+/*
+ * Bytes a port may have at the host before writers wait: what the
+ * in-tree driver's 128 slots of 32 KiB come to at most is 4 MiB; this is
+ * enough to keep the host busy while bounding what a stalled host pins.
+ */
+#define VCON_OUT_BUDGET		(1024 * 1024)
+/*
+ * A port's chunks kept for its next writes: as many as may be at the
+ * host, so a streaming writer allocates none once it ran a while (and a
+ * fragmented memory does not turn its chunks into single pages).
+ */
+#define VCON_POOL_MAX		(VCON_OUT_BUDGET / VCON_CHUNK_SIZE)
+
+struct vcon_chunk {
+	struct page *page;
+	unsigned int order;
+	unsigned int len;
+};
 
 /* One buffer handed to the device, owned by the queue while queued. */
 struct vcon_buf {
-	char *data;
+	char *data;		/* the bytes, unless in chunks */
 	size_t size;		/* allocated bytes */
 	size_t len;		/* bytes valid (in) or to send (out) */
 	size_t offset;		/* bytes already read (in) */
+	unsigned int nr_chunks;
+	struct vcon_chunk chunk[];
+};
+
+/* Counters for debugfs (Documentation/virtio_console_fix.md). */
+struct vcon_stats {
+	unsigned long kicks;		/* out-vq notifications */
+	unsigned long out_bufs;		/* buffers queued to the host */
+	unsigned long out_bytes;
+	unsigned long out_intrs;	/* out_intr calls */
+	unsigned long in_intrs;		/* in_intr calls */
+	unsigned long in_bufs;		/* used in buffers taken */
+	unsigned long in_bytes;
+	unsigned long in_kicks;		/* in-vq notifications */
+	unsigned long chunk_allocs;	/* chunks not found in the pool */
+	unsigned long page_chunks;	/* of those, single pages (fragmented) */
 };
 
 struct vcon_dev {
@@ -88,10 +133,19 @@ struct vcon_port {
 	/* Serialises readers that copy out of inbuf without the lock. */
 	struct mutex read_mutex;
 
-	/* outvq_lock protects out_vq's buffers and outvq_full. */
+	/*
+	 * outvq_lock protects out_vq's buffers, outvq_full, out_inflight
+	 * and the chunk pool.
+	 */
 	spinlock_t outvq_lock;
 	struct virtqueue *out_vq;
 	bool outvq_full;
+	size_t out_inflight;		/* bytes queued, not yet reclaimed */
+	unsigned int pool_n;
+	struct vcon_chunk pool[VCON_POOL_MAX];
+
+	struct vcon_stats stats;
+	struct dentry *debugfs;
 
 	/* Set under both locks when the port goes away: -ENODEV. */
 	bool unplugged;
@@ -121,6 +175,7 @@ struct vcon_port {
 #define VCON_FAULT_RELEASE_DELAY	0x1	/* release sleeps 2 s */
 #define VCON_FAULT_RESTORE		0x2	/* restore finds no queues */
 #define VCON_FAULT_HVC			0x4	/* console attach fails */
+#define VCON_FAULT_PAGES		0x8	/* write chunks are single pages */
 extern unsigned int vcon_fault_inject;
 
 static inline bool vcon_fault(unsigned int what)
@@ -140,9 +195,17 @@ int vcon_ctrl_send(struct vcon_dev *vd, u32 id, u16 event, u16 value);
 int vcon_ctrl_fill(struct vcon_dev *vd);
 void vcon_ctrl_drain(struct vcon_dev *vd);
 
-/* vcon_port.c */
+/* vcon_buf.c */
 struct vcon_buf *vcon_buf_alloc(size_t size, gfp_t gfp);
 void vcon_buf_free(struct vcon_buf *buf);
+struct vcon_buf *vcon_buf_from_iter(struct vcon_port *port, size_t count,
+				    struct iov_iter *from, int *err);
+unsigned int vcon_buf_sg(struct vcon_buf *buf, struct scatterlist *sg);
+void vcon_buf_recycle_locked(struct vcon_port *port, struct vcon_buf *buf);
+void vcon_buf_put(struct vcon_port *port, struct vcon_buf *buf);
+void vcon_buf_pool_drain(struct vcon_port *port);
+
+/* vcon_port.c */
 int vcon_port_add(struct vcon_dev *vd, u32 id);
 void vcon_port_unplug(struct vcon_port *port, bool reset);
 struct vcon_port *vcon_port_find(struct vcon_dev *vd, u32 id);
@@ -154,16 +217,16 @@ void vcon_port_set_host_connected(struct vcon_port *port, bool on);
 int vcon_port_fill_in(struct vcon_port *port);
 void vcon_vq_drain(struct virtqueue *vq, bool reset);
 void vcon_port_drain(struct vcon_port *port, bool reset);
-unsigned int vcon_port_reclaim(struct vcon_port *port);
 void vcon_port_reclaim_and_wake(struct vcon_port *port);
 int vcon_port_send(struct vcon_port *port, struct vcon_buf *buf);
 bool vcon_port_has_input(struct vcon_port *port);
 struct vcon_buf *vcon_port_take_inbuf(struct vcon_port *port);
 void vcon_port_done_inbuf(struct vcon_port *port);
-void vcon_port_discard_input(struct vcon_port *port);
 void vcon_port_release_input(struct vcon_port *port);
 void vcon_in_intr(struct virtqueue *vq);
 void vcon_out_intr(struct virtqueue *vq);
+
+void vcon_debugfs_exit(void);
 
 /* vcon_fops.c */
 extern const struct file_operations vcon_fops;

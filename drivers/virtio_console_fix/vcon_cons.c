@@ -173,7 +173,7 @@ int vcon_cons_attach(struct vcon_port *port)
 		vcon_cons_resize(port, rows, cols);
 	}
 	/* The host learns the console is open, as with the in-tree driver. */
-	vcon_ctrl_send(vd, port->id, VCON_CTRL_PORT_OPEN, 1);
+	vcon_ctrl_send(vd, port->id, VIRTIO_CONSOLE_PORT_OPEN, 1);
 	hvc_kick();
 	return 0;
 }

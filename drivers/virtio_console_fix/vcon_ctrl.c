@@ -2,7 +2,7 @@
 /*
  * The control queues of a multiport device: messages to the host are
  * queued and reclaimed lazily, messages from the host are decoded by
- * vcon_abi.h (also run by the userspace fuzz target), checked against the
+ * vcon_proto.h (also run by the userspace fuzz target), checked against the
  * driver's state and only then acted upon. A bad message costs the host a
  * ratelimited line in the log, nothing else.
  */
@@ -35,7 +35,6 @@ static void vcon_ctrl_reclaim_out(struct vcon_dev *vd)
  */
 int vcon_ctrl_send(struct vcon_dev *vd, u32 id, u16 event, u16 value)
 {
-	struct virtio_console_control *msg;
 	struct scatterlist sg;
 	struct vcon_buf *buf;
 	unsigned long flags;
@@ -43,14 +42,11 @@ int vcon_ctrl_send(struct vcon_dev *vd, u32 id, u16 event, u16 value)
 
 	if (!vd->multiport)
 		return 0;
-	buf = vcon_buf_alloc(sizeof(*msg), GFP_KERNEL);
+	buf = vcon_buf_alloc(VCON_CTRL_HDR_LEN, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	msg = (struct virtio_console_control *)buf->data;
-	msg->id = __cpu_to_virtio32(vd->le, id);
-	msg->event = __cpu_to_virtio16(vd->le, event);
-	msg->value = __cpu_to_virtio16(vd->le, value);
-	buf->len = sizeof(*msg);
+	vcon_ctrl_encode((u8 *)buf->data, id, event, value, vd->le);
+	buf->len = VCON_CTRL_HDR_LEN;
 	sg_init_one(&sg, buf->data, buf->len);
 
 	spin_lock_irqsave(&vd->c_ovq_lock, flags);
@@ -141,7 +137,7 @@ static void vcon_ctrl_port_add(struct vcon_dev *vd, u32 id)
 	if (ret) {
 		dev_warn_ratelimited(&vd->vdev->dev,
 				     "cannot add port %u: %d\n", id, ret);
-		vcon_ctrl_send(vd, id, VCON_CTRL_PORT_READY, 0);
+		vcon_ctrl_send(vd, id, VIRTIO_CONSOLE_PORT_READY, 0);
 	}
 }
 
@@ -151,11 +147,11 @@ static void vcon_ctrl_act(struct vcon_dev *vd, struct vcon_port *port,
 	int ret;
 
 	switch (c->event) {
-	case VCON_CTRL_PORT_REMOVE:
+	case VIRTIO_CONSOLE_PORT_REMOVE:
 		/* The device still owns the queues: no reset happened. */
 		vcon_port_unplug(port, false);
 		break;
-	case VCON_CTRL_CONSOLE_PORT:
+	case VIRTIO_CONSOLE_CONSOLE_PORT:
 		if (port->is_console)
 			break;
 		ret = vcon_cons_attach(port);
@@ -164,14 +160,14 @@ static void vcon_ctrl_act(struct vcon_dev *vd, struct vcon_port *port,
 					     "port %u: no console: %d\n",
 					     c->id, ret);
 		break;
-	case VCON_CTRL_RESIZE:
+	case VIRTIO_CONSOLE_RESIZE:
 		if (port->is_console)
 			vcon_cons_resize(port, c->rows, c->cols);
 		break;
-	case VCON_CTRL_PORT_OPEN:
+	case VIRTIO_CONSOLE_PORT_OPEN:
 		vcon_port_set_host_connected(port, c->value);
 		break;
-	case VCON_CTRL_PORT_NAME:
+	case VIRTIO_CONSOLE_PORT_NAME:
 		ret = vcon_port_set_name(port, data + c->name_off,
 					 c->name_len);
 		if (ret)
@@ -202,12 +198,12 @@ static void vcon_ctrl_handle(struct vcon_dev *vd, struct vcon_buf *buf)
 		 * As in-tree, the host hears the port is ready once more.
 		 * After a restore the host adds every port again: no news.
 		 */
-		vcon_ctrl_send(vd, c.id, VCON_CTRL_PORT_READY, 1);
+		vcon_ctrl_send(vd, c.id, VIRTIO_CONSOLE_PORT_READY, 1);
 		if (!READ_ONCE(vd->restored))
 			vcon_ctrl_reject(vd, &c, verdict);
 	} else if (verdict) {
 		vcon_ctrl_reject(vd, &c, verdict);
-	} else if (c.event == VCON_CTRL_PORT_ADD) {
+	} else if (c.event == VIRTIO_CONSOLE_PORT_ADD) {
 		vcon_ctrl_port_add(vd, c.id);
 	} else {
 		vcon_ctrl_act(vd, port, &c, (const u8 *)buf->data);

@@ -17,7 +17,7 @@ struct class *vcon_class;
 unsigned int vcon_fault_inject;
 module_param_named(fault_inject, vcon_fault_inject, uint, 0644);
 MODULE_PARM_DESC(fault_inject,
-		 "test hooks, 0 in production: 1 delays release, 2 fails restore, 4 fails the console");
+		 "test hooks, 0 in production: 1 delays release, 2 fails restore, 4 fails the console, 8 single-page write chunks");
 
 static void vcon_dev_release(struct kref *kref)
 {
@@ -147,7 +147,7 @@ static int vcon_dev_start(struct vcon_dev *vd)
 	/* Set first: the replies may arrive before the send returns. */
 	WRITE_ONCE(vd->ready, true);
 	return vcon_ctrl_send(vd, VIRTIO_CONSOLE_BAD_ID,
-			      VCON_CTRL_DEVICE_READY, 1);
+			      VIRTIO_CONSOLE_DEVICE_READY, 1);
 }
 
 static bool vcon_port_id_live(struct vcon_dev *vd, u32 id)
@@ -333,9 +333,9 @@ static int vcon_restore(struct virtio_device *vdev)
 		return ret;
 	/* The host forgot everything: announce the ports and their state. */
 	list_for_each_entry(port, &vd->ports, list) {
-		vcon_ctrl_send(vd, port->id, VCON_CTRL_PORT_READY, 1);
+		vcon_ctrl_send(vd, port->id, VIRTIO_CONSOLE_PORT_READY, 1);
 		if (port->guest_connected)
-			vcon_ctrl_send(vd, port->id, VCON_CTRL_PORT_OPEN, 1);
+			vcon_ctrl_send(vd, port->id, VIRTIO_CONSOLE_PORT_OPEN, 1);
 		/* Writers that slept for want of a queue look again. */
 		wake_up_interruptible(&port->waitqueue);
 	}

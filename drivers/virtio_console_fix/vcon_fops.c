@@ -73,6 +73,7 @@ static ssize_t vcon_fop_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	size_t count = iov_iter_count(from);
 	struct vcon_buf *buf;
 	ssize_t ret;
+	int err;
 
 	if (!count)
 		return 0;
@@ -81,14 +82,22 @@ static ssize_t vcon_fop_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return ret;
 
 	count = min_t(size_t, count, VCON_WRITE_MAX);
-	buf = vcon_buf_alloc(count, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	if (!copy_from_iter_full(buf->data, count, from)) {
-		ret = -EFAULT;
-		goto err_free;
+	if (count > VCON_COPY_MAX) {
+		buf = vcon_buf_from_iter(port, count, from, &err);
+		if (!buf)
+			return err;
+	} else {
+		buf = vcon_buf_alloc(count, GFP_KERNEL);
+		if (!buf)
+			return -ENOMEM;
+		if (!copy_from_iter_full(buf->data, count, from)) {
+			ret = -EFAULT;
+			goto err_free;
+		}
+		buf->len = count;
 	}
-	buf->len = count;
+	/* The queue owns @buf once it is sent. */
+	count = buf->len;
 
 	/*
 	 * Another writer may have taken the slot we waited for, or the
@@ -112,7 +121,7 @@ static ssize_t vcon_fop_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	return count;
 
 err_free:
-	vcon_buf_free(buf);
+	vcon_buf_put(port, buf);
 	return ret;
 }
 
@@ -135,6 +144,25 @@ static ssize_t vcon_fill_readbuf(struct vcon_port *port, struct iov_iter *to)
 	return copied;
 }
 
+/*
+ * As much as the reader asked for and the host has sent, over as many in
+ * buffers as that takes: a large read is one system call, not one per
+ * page the host filled.
+ */
+static ssize_t vcon_fill_readbuf_all(struct vcon_port *port,
+				     struct iov_iter *to)
+{
+	ssize_t ret, total = 0;
+
+	while (iov_iter_count(to)) {
+		ret = vcon_fill_readbuf(port, to);
+		if (ret <= 0)
+			return total ? total : ret;
+		total += ret;
+	}
+	return total;
+}
+
 static ssize_t vcon_fop_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct vcon_port *port = iocb->ki_filp->private_data;
@@ -155,7 +183,7 @@ static ssize_t vcon_fop_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		 */
 		smp_rmb();
 		mutex_lock(&port->read_mutex);
-		ret = vcon_fill_readbuf(port, to);
+		ret = vcon_fill_readbuf_all(port, to);
 		mutex_unlock(&port->read_mutex);
 		if (ret || !host)
 			return ret;
@@ -221,7 +249,7 @@ static int vcon_fop_open(struct inode *inode, struct file *filp)
 	filp->private_data = port;
 	/* Leftovers of the last opener: a reclaim site, so it wakes. */
 	vcon_port_reclaim_and_wake(port);
-	vcon_ctrl_send(port->vd, port->id, VCON_CTRL_PORT_OPEN, 1);
+	vcon_ctrl_send(port->vd, port->id, VIRTIO_CONSOLE_PORT_OPEN, 1);
 	return stream_open(inode, filp);
 
 err_put:
@@ -245,9 +273,11 @@ static int vcon_fop_release(struct inode *inode, struct file *filp)
 	 * recycle. vcon_ctrl_send() is safe on a device already removed.
 	 */
 	if (!unplugged)
-		vcon_ctrl_send(port->vd, port->id, VCON_CTRL_PORT_OPEN, 0);
+		vcon_ctrl_send(port->vd, port->id, VIRTIO_CONSOLE_PORT_OPEN, 0);
 	vcon_port_release_input(port);
 	vcon_port_reclaim_and_wake(port);
+	/* An idle port keeps no chunks for writes that may never come. */
+	vcon_buf_pool_drain(port);
 	vcon_port_put(port);
 	return 0;
 }

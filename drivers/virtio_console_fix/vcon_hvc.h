@@ -11,8 +11,10 @@
 #ifndef VCON_HVC_H
 #define VCON_HVC_H
 
-#include <linux/types.h>
+#include <linux/build_bug.h>
+#include <linux/stddef.h>
 #include <linux/tty.h>
+#include <linux/types.h>
 
 struct hvc_struct;
 
@@ -29,10 +31,10 @@ struct hvc_struct;
 
 /*
  * Only the first three members are ours to fill, and they have been the
- * first three since 2.6. What follows (notifiers, set_termios from 6.x,
- * tiocm*, dtr_rts) differs between kernels and is never set by us: the
- * zeroed tail is longer than any kernel's, so whatever hvc reads there is
- * NULL, which it treats as "not implemented".
+ * first three since 2.6. What follows (notifiers, tiocm*, dtr_rts)
+ * differs between kernels and is never set by us: the zeroed tail is
+ * longer than any kernel's, so whatever hvc reads there is NULL, which it
+ * treats as "not implemented".
  */
 struct hv_ops {
 #ifdef COMPAT_HVC_U8_SIZE_T
@@ -45,6 +47,25 @@ struct hv_ops {
 	int (*flush)(u32 vtermno, bool wait);
 	void *vcon_unused[16];
 };
+
+/*
+ * The kernel's struct hv_ops is VCON_HV_OPS_KERNEL_PTRS function pointers
+ * on every kernel we build for (5.10 to 7.3, read from their BTF by the
+ * host test vcon-hvops-layout): get_chars, put_chars, flush, three
+ * notifiers, tiocmget, tiocmset, dtr_rts. Ours must put the three we set
+ * where hvc calls them and cover all the rest with zeroes.
+ */
+#define VCON_HV_OPS_KERNEL_PTRS	9
+static_assert(offsetof(const struct hv_ops, get_chars) == 0);
+static_assert(offsetof(const struct hv_ops, put_chars) == sizeof(void *));
+static_assert(offsetof(const struct hv_ops, flush) == 2 * sizeof(void *));
+static_assert(offsetof(const struct hv_ops, vcon_unused) ==
+	      3 * sizeof(void *));
+static_assert(sizeof(const struct hv_ops) >=
+	      VCON_HV_OPS_KERNEL_PTRS * sizeof(void *));
+/* No padding anywhere: every slot hvc may read is one of ours. */
+static_assert(sizeof(const struct hv_ops) == 3 * sizeof(void *) +
+	      sizeof_field(const struct hv_ops, vcon_unused));
 
 struct hvc_struct *hvc_alloc(u32 vtermno, int data, const struct hv_ops *ops,
 			     int outbuf_size);

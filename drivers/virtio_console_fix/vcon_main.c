@@ -39,6 +39,7 @@ err_class:
 static void __exit vcon_exit(void)
 {
 	unregister_virtio_driver(&vcon_virtio_driver);
+	vcon_debugfs_exit();
 	class_destroy(vcon_class);
 }
 

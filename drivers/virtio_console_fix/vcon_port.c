@@ -9,7 +9,9 @@
  * sleeps on "queue full" with nothing left in flight to wake it. The same
  * holds for the in-vq: whoever moves a used buffer into inbuf wakes.
  */
+#include <linux/debugfs.h>
 #include <linux/device.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sched/signal.h>
 #include <linux/scatterlist.h>
@@ -22,36 +24,15 @@
 static LIST_HEAD(vcon_port_all);
 static DEFINE_SPINLOCK(vcon_port_all_lock);
 
-struct vcon_buf *vcon_buf_alloc(size_t size, gfp_t gfp)
-{
-	struct vcon_buf *buf = kmalloc(sizeof(*buf), gfp);
-
-	if (!buf)
-		return NULL;
-	buf->data = kmalloc(size, gfp);
-	if (!buf->data) {
-		kfree(buf);
-		return NULL;
-	}
-	buf->size = size;
-	buf->len = 0;
-	buf->offset = 0;
-	return buf;
-}
-
-void vcon_buf_free(struct vcon_buf *buf)
-{
-	if (!buf)
-		return;
-	kfree(buf->data);
-	kfree(buf);
-}
-
 static void vcon_port_release(struct kref *kref)
 {
 	struct vcon_port *port = container_of(kref, struct vcon_port, kref);
 	struct vcon_dev *vd = port->vd;
+	unsigned int i;
 
+	/* The last reference, maybe in an interrupt: nobody else looks. */
+	for (i = 0; i < port->pool_n; i++)
+		__free_pages(port->pool[i].page, port->pool[i].order);
 	vcon_buf_free(port->inbuf);
 	kfree(port->name);
 	kfree(port);
@@ -108,7 +89,7 @@ static struct vcon_port *vcon_port_of_vq(struct virtqueue *vq)
  * Free the out buffers the device has used. Caller holds outvq_lock and
  * must wake port->waitqueue after unlocking when this returns non-zero.
  */
-unsigned int vcon_port_reclaim(struct vcon_port *port)
+static unsigned int vcon_port_reclaim(struct vcon_port *port)
 {
 	struct vcon_buf *buf;
 	unsigned int len, n = 0;
@@ -116,7 +97,8 @@ unsigned int vcon_port_reclaim(struct vcon_port *port)
 	if (!port->out_vq || port->unplugged)
 		return 0;
 	while ((buf = virtqueue_get_buf(port->out_vq, &len))) {
-		vcon_buf_free(buf);
+		port->out_inflight -= min(port->out_inflight, buf->len);
+		vcon_buf_recycle_locked(port, buf);
 		n++;
 	}
 	if (n)
@@ -149,9 +131,9 @@ void vcon_port_reclaim_and_wake(struct vcon_port *port)
  */
 int vcon_port_send(struct vcon_port *port, struct vcon_buf *buf)
 {
-	struct scatterlist sg;
+	struct scatterlist sg[VCON_CHUNKS];
 	unsigned long flags;
-	unsigned int freed;
+	unsigned int freed, nsg;
 	int ret;
 
 	spin_lock_irqsave(&port->outvq_lock, flags);
@@ -169,20 +151,35 @@ int vcon_port_send(struct vcon_port *port, struct vcon_buf *buf)
 		return -ENODEV;
 	}
 	freed = vcon_port_reclaim(port);
-	if (!port->out_vq->num_free) {
+	if (!port->out_vq->num_free || port->out_inflight >= VCON_OUT_BUDGET) {
 		/*
 		 * Everything is in flight at the host: when it returns a
 		 * buffer, out_intr runs (or whoever reclaims first wakes).
+		 * Over the budget something is in flight too.
 		 */
 		port->outvq_full = true;
 		ret = -EAGAIN;
 		goto out_unlock;
 	}
-	sg_init_one(&sg, buf->data, buf->len);
-	ret = virtqueue_add_outbuf(port->out_vq, &sg, 1, buf, GFP_ATOMIC);
+	nsg = vcon_buf_sg(buf, sg);
+	ret = virtqueue_add_outbuf(port->out_vq, sg, nsg, buf, GFP_ATOMIC);
+	if (ret == -ENOSPC && port->out_vq->num_free <
+	    virtqueue_get_vring_size(port->out_vq)) {
+		/* No indirect descriptors and not enough slots: wait. */
+		port->outvq_full = true;
+		ret = -EAGAIN;
+		goto out_unlock;
+	}
 	if (!ret) {
-		virtqueue_kick(port->out_vq);
-		if (!port->out_vq->num_free)
+		port->out_inflight += buf->len;
+		port->stats.out_bufs++;
+		port->stats.out_bytes += buf->len;
+		if (virtqueue_kick_prepare(port->out_vq)) {
+			virtqueue_notify(port->out_vq);
+			port->stats.kicks++;
+		}
+		if (!port->out_vq->num_free ||
+		    port->out_inflight >= VCON_OUT_BUDGET)
 			port->outvq_full = true;
 	}
 out_unlock:
@@ -220,6 +217,7 @@ void vcon_out_intr(struct virtqueue *vq)
 	if (!port)
 		return;
 	spin_lock_irqsave(&port->outvq_lock, flags);
+	port->stats.out_intrs++;
 	if (port->outvq_full)
 		freed = vcon_port_reclaim(port);
 	spin_unlock_irqrestore(&port->outvq_lock, flags);
@@ -248,7 +246,10 @@ static void vcon_port_recycle(struct vcon_port *port, struct vcon_buf *buf)
 		vcon_buf_free(buf);
 		return;
 	}
-	virtqueue_kick(port->in_vq);
+	if (virtqueue_kick_prepare(port->in_vq)) {
+		virtqueue_notify(port->in_vq);
+		port->stats.in_kicks++;
+	}
 }
 
 /*
@@ -280,6 +281,8 @@ static bool vcon_port_pull(struct vcon_port *port)
 		return false;
 	}
 	port->inbuf = buf;
+	port->stats.in_bufs++;
+	port->stats.in_bytes += buf->len;
 	kill_fasync(&port->async_queue, SIGIO, POLL_IN);
 	return true;
 }
@@ -298,13 +301,6 @@ static void vcon_port_discard_locked(struct vcon_port *port)
 		return;
 	while ((buf = virtqueue_get_buf(port->in_vq, &len)))
 		vcon_port_recycle(port, buf);
-}
-
-void vcon_port_discard_input(struct vcon_port *port)
-{
-	spin_lock_irq(&port->inbuf_lock);
-	vcon_port_discard_locked(port);
-	spin_unlock_irq(&port->inbuf_lock);
 }
 
 /* The last file goes: drop its input and free the port for an opener. */
@@ -371,6 +367,7 @@ void vcon_in_intr(struct virtqueue *vq)
 	if (!port)
 		return;
 	spin_lock_irqsave(&port->inbuf_lock, flags);
+	port->stats.in_intrs++;
 	vcon_port_pull(port);
 	/*
 	 * Nobody has the port open: drop the data rather than let the host
@@ -461,6 +458,7 @@ void vcon_port_drain(struct vcon_port *port, bool reset)
 		vcon_vq_drain(port->out_vq, reset);
 	port->out_vq = NULL;
 	port->outvq_full = false;
+	port->out_inflight = 0;
 	spin_unlock_irq(&port->outvq_lock);
 	/* Slots were freed: writers re-check (and see -ENODEV or space). */
 	wake_up_interruptible(&port->waitqueue);
@@ -522,6 +520,62 @@ int vcon_port_set_name(struct vcon_port *port, const char *name, size_t len)
 	return 0;
 }
 
+/* Made with the first port, gone at module exit. */
+static struct dentry *vcon_debugfs_root;
+static DEFINE_MUTEX(vcon_debugfs_lock);
+
+/*
+ * Per port: the counters, and the memory the port holds now (in buffers
+ * queued or being read, out bytes at the host, pooled chunks).
+ */
+static int vcon_stats_show(struct seq_file *m, void *unused)
+{
+	struct vcon_port *port = m->private;
+	struct vcon_stats st;
+	size_t in_mem = 0, pool_mem = 0, inflight;
+	unsigned int i;
+
+	spin_lock_irq(&port->inbuf_lock);
+	if (port->in_vq)
+		in_mem = (virtqueue_get_vring_size(port->in_vq) -
+			  port->in_vq->num_free) *
+			 (PAGE_SIZE + sizeof(struct vcon_buf));
+	if (port->inbuf)
+		in_mem += port->inbuf->size + sizeof(struct vcon_buf);
+	spin_unlock_irq(&port->inbuf_lock);
+	spin_lock_irq(&port->outvq_lock);
+	st = port->stats;
+	inflight = port->out_inflight;
+	for (i = 0; i < port->pool_n; i++)
+		pool_mem += PAGE_SIZE << port->pool[i].order;
+	spin_unlock_irq(&port->outvq_lock);
+
+	seq_printf(m, "kicks %lu\nout_bufs %lu\nout_bytes %lu\nout_intrs %lu\n",
+		   st.kicks, st.out_bufs, st.out_bytes, st.out_intrs);
+	seq_printf(m, "in_intrs %lu\nin_bufs %lu\nin_bytes %lu\nin_kicks %lu\n",
+		   st.in_intrs, st.in_bufs, st.in_bytes, st.in_kicks);
+	seq_printf(m, "chunk_allocs %lu\npage_chunks %lu\n", st.chunk_allocs,
+		   st.page_chunks);
+	seq_printf(m, "mem_in %zu\nmem_out %zu\nmem_pool %zu\n", in_mem,
+		   inflight, pool_mem);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vcon_stats);
+
+static struct dentry *vcon_debugfs_dir(void)
+{
+	mutex_lock(&vcon_debugfs_lock);
+	if (!vcon_debugfs_root)
+		vcon_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	mutex_unlock(&vcon_debugfs_lock);
+	return vcon_debugfs_root;
+}
+
+void vcon_debugfs_exit(void)
+{
+	debugfs_remove(vcon_debugfs_root);
+}
+
 static int vcon_port_chrdev_init(struct vcon_port *port)
 {
 	struct vcon_dev *vd = port->vd;
@@ -541,6 +595,10 @@ static int vcon_port_chrdev_init(struct vcon_port *port)
 		ret = PTR_ERR(port->dev);
 		goto err_cdev;
 	}
+	/* Best effort, as debugfs always is: the port works without it. */
+	port->debugfs = debugfs_create_file(dev_name(port->dev), 0444,
+					    vcon_debugfs_dir(), port,
+					    &vcon_stats_fops);
 	return 0;
 
 err_cdev:
@@ -551,6 +609,9 @@ err_cdev:
 
 static void vcon_port_chrdev_uninit(struct vcon_port *port)
 {
+	/* Waits for readers of the file: the port outlives them. */
+	debugfs_remove(port->debugfs);
+	port->debugfs = NULL;
 	if (port->name)
 		sysfs_remove_group(&port->dev->kobj, &vcon_port_group);
 	device_destroy(vcon_class, port->devt);
@@ -601,7 +662,7 @@ int vcon_port_add(struct vcon_dev *vd, u32 id)
 	spin_unlock_irq(&vcon_port_all_lock);
 
 	if (vd->multiport)
-		vcon_ctrl_send(vd, id, VCON_CTRL_PORT_READY, 1);
+		vcon_ctrl_send(vd, id, VIRTIO_CONSOLE_PORT_READY, 1);
 	else
 		vcon_cons_attach(port);
 	return 0;

@@ -305,6 +305,7 @@ static void __exit vcon_tko_exit(void)
 {
 	/* Open ports hold the module (cdev owner): none is open here. */
 	unregister_virtio_driver(&vcon_virtio_driver);
+	vcon_debugfs_exit();
 	if (vcon_class_ours)
 		class_destroy(vcon_class);
 	if (vcon_builtin) {

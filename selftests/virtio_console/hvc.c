@@ -20,7 +20,7 @@ static bool hvc_cmdline_has(const char *word)
 			buf[0] = 0;
 		fclose(f);
 	}
-	return strstr(buf, word) != NULL;
+	return strstr(buf, word);
 }
 
 int main(int argc, char **argv)

@@ -108,7 +108,8 @@ static int race_round(const char *dev, const struct race_opts *o,
 	if (pid == 0)
 		race_writer(fd, o->wsize);
 
-	start = last_t = vcon_now();
+	start = vcon_now();
+	last_t = start;
 	last = 0;
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };

@@ -33,7 +33,7 @@ static bool tko_log_has(const char *text)
 	if (n < 0)
 		return false;
 	buf[n] = 0;
-	return strstr(buf, text) != NULL;
+	return strstr(buf, text);
 }
 
 /*

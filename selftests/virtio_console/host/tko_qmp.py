@@ -37,8 +37,8 @@ def add_bus(dev_id):
 
 def add_port(bus, name):
     cid = "tko-" + name.replace(".", "-")
-    qmp(("chardev-add", {"id": cid, "backend": {"type": "null",
-                                                 "data": {}}}),
+    backend = {"type": "null", "data": {}}
+    qmp(("chardev-add", {"id": cid, "backend": backend}),
         ("device_add", {"driver": "virtserialport", "bus": bus + ".0",
                         "chardev": cid, "name": name, "id": cid}))
 

@@ -9,6 +9,9 @@ and then `run vcon_peer.py result NAME` for the verdict.
                            disconnect
   source SOCK N TAG        send N random bytes, write "bytes crc32 secs"
                            to TAG, disconnect once the guest acks a byte
+  drain SOCK N TAG         sink without the CRC (crc32 reads 0), for the
+                           bench: the host side costs as little as it can
+  spray SOCK N TAG         source of one repeated buffer, no CRC, ditto
   hello SOCK TEXT [SECS]   wait for a byte, send TEXT, disconnect after
                            SECS (default 0.5; 0: at once)
   stall SOCK               connect and never read (until killed)
@@ -84,6 +87,36 @@ def source(name, n, tag):
         sent += len(d)
     s.recv(1)               # the guest has everything: now hang up
     put_result(tag, "%d %08x %.3f" % (sent, crc, time.monotonic() - t0))
+    s.close()
+
+
+def drain(name, n, tag):
+    s = connect(name)
+    n, got, t0 = int(n), 0, None
+    buf = memoryview(bytearray(1 << 20))
+    while got < n:
+        r = s.recv_into(buf, min(len(buf), n - got))
+        if not r:
+            break
+        if t0 is None:
+            t0 = time.monotonic()
+        got += r
+    secs = time.monotonic() - (t0 or time.monotonic())
+    put_result(tag, "%d %08x %.3f" % (got, 0, secs))
+    s.close()
+
+
+def spray(name, n, tag):
+    s = connect(name)
+    n, sent = int(n), 0
+    buf = memoryview(b"\xa5" * (1 << 20))
+    t0 = time.monotonic()
+    while sent < n:
+        k = min(len(buf), n - sent)
+        s.sendall(buf[:k])
+        sent += k
+    s.recv(1)               # the guest has everything: now hang up
+    put_result(tag, "%d %08x %.3f" % (sent, 0, time.monotonic() - t0))
     s.close()
 
 
@@ -281,7 +314,8 @@ def vserport(dev_id, tag):
     put_result(tag, " ".join(seen) or "none")
 
 
-CMDS = {"sink": sink, "source": source, "hello": hello, "stall": stall,
+CMDS = {"sink": sink, "source": source, "drain": drain, "spray": spray,
+        "hello": hello, "stall": stall,
         "echo": echo, "relay": relay, "result": result,
         "file-has": file_has,
         "device-del": qmp, "wakeup": wakeup, "vserport": vserport,

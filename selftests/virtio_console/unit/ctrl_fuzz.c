@@ -8,13 +8,14 @@
  * set) and aborts if an accepted message breaks the rules the driver
  * relies on.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I../../../drivers/virtio_console_fix ctrl_fuzz.c
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined \
+ *	-I../../../drivers/virtio_console_fix ctrl_fuzz.c
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vcon_abi.h"
+#include "vcon_proto.h"
 
 #define FUZZ_PORTS 64
 
@@ -63,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (v == VCON_CTRL_OK) {
 			fuzz_check(len >= VCON_CTRL_HDR_LEN);
 			fuzz_check(c.id < max_ports && max_ports <= FUZZ_PORTS);
-			if (c.event == VCON_CTRL_PORT_NAME) {
+			if (c.event == VIRTIO_CONSOLE_PORT_NAME) {
 				fuzz_check(c.name_len > 0);
 				fuzz_check(c.name_len <= VCON_NAME_MAX);
 				fuzz_check(c.name_off + c.name_len <= len);
@@ -73,18 +74,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fuzz_check(c.name_off + c.name_len == len ||
 					   !msg[c.name_off + c.name_len]);
 			}
-			if (c.event == VCON_CTRL_RESIZE)
+			if (c.event == VIRTIO_CONSOLE_RESIZE)
 				fuzz_check(len >= VCON_CTRL_HDR_LEN +
 					   VCON_CTRL_RESIZE_LEN);
 			v = vcon_ctrl_check(&c, ready, exists[c.id]);
 			if (v == VCON_CTRL_OK) {
 				fuzz_check(ready);
-				if (c.event == VCON_CTRL_PORT_ADD) {
+				if (c.event == VIRTIO_CONSOLE_PORT_ADD) {
 					fuzz_check(!exists[c.id]);
 					exists[c.id] = 1;
 				} else {
 					fuzz_check(exists[c.id]);
-					if (c.event == VCON_CTRL_PORT_REMOVE)
+					if (c.event == VIRTIO_CONSOLE_PORT_REMOVE)
 						exists[c.id] = 0;
 				}
 			}

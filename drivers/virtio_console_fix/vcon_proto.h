@@ -1,33 +1,45 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * virtio-console control messages (virtio 1.x, section 5.3.6.2), decoded
- * and checked as pure logic over <linux/types.h> so the kernel and the
- * userspace fuzz target (selftests/virtio_console/unit/) run the very same
- * code. Everything here treats the buffer as hostile: the device chooses
- * the length, the ids and the bytes.
+ * Pure virtio-console control-message logic (virtio 1.x, section
+ * 5.3.6.2): decoding, checking against the driver's state, encoding.
+ * Static inlines over the UAPI header <linux/virtio_console.h>, which has
+ * the wire format and the event numbers, so the kernel and the userspace
+ * tests (selftests/virtio_console/unit/) run the very same code on one
+ * definition of the format. Everything here treats the buffer as hostile:
+ * the device chooses the length, the ids and the bytes.
  *
- * Wire format: le32 id, le16 event, le16 value, then an event payload
- * (RESIZE: le16 cols, le16 rows, in this order as in the spec's struct
- * virtio_console_resize; PORT_NAME: the name, which the spec sends
- * without a terminator and QEMU sends with one).
+ * A message is a struct virtio_console_control, then an event payload:
+ * RESIZE has struct vcon_ctrl_resize (the spec's virtio_console_resize,
+ * which the UAPI header lacks), PORT_NAME the name, which the spec sends
+ * without a terminator and QEMU with one. The bytes are read one by one:
+ * the device's byte order is a parameter and nothing is assumed aligned.
  */
-#ifndef VCON_ABI_H
-#define VCON_ABI_H
+#ifndef VCON_PROTO_H
+#define VCON_PROTO_H
 
 #include <linux/types.h>
+#include <linux/virtio_console.h>
+#ifdef __KERNEL__
+#include <linux/stddef.h>
+#else
+#include <stddef.h>
+#endif
 
-/* Events, numbered and named as in the virtio specification. */
-#define VCON_CTRL_DEVICE_READY	0
-#define VCON_CTRL_PORT_ADD	1
-#define VCON_CTRL_PORT_REMOVE	2
-#define VCON_CTRL_PORT_READY	3
-#define VCON_CTRL_CONSOLE_PORT	4
-#define VCON_CTRL_RESIZE	5
-#define VCON_CTRL_PORT_OPEN	6
-#define VCON_CTRL_PORT_NAME	7
+/* RESIZE's payload, columns first as in the spec. */
+struct vcon_ctrl_resize {
+	__virtio16 cols;
+	__virtio16 rows;
+};
 
-#define VCON_CTRL_HDR_LEN	8
-#define VCON_CTRL_RESIZE_LEN	4
+#define VCON_CTRL_HDR_LEN	sizeof(struct virtio_console_control)
+#define VCON_CTRL_RESIZE_LEN	sizeof(struct vcon_ctrl_resize)
+#define VCON_CTRL_OFF_ID	offsetof(struct virtio_console_control, id)
+#define VCON_CTRL_OFF_EVENT	offsetof(struct virtio_console_control, event)
+#define VCON_CTRL_OFF_VALUE	offsetof(struct virtio_console_control, value)
+#define VCON_CTRL_OFF_COLS	(VCON_CTRL_HDR_LEN + \
+				 offsetof(struct vcon_ctrl_resize, cols))
+#define VCON_CTRL_OFF_ROWS	(VCON_CTRL_HDR_LEN + \
+				 offsetof(struct vcon_ctrl_resize, rows))
 
 /* Longest port name we accept, without its NUL (udev makes it a path). */
 #define VCON_NAME_MAX		255
@@ -75,6 +87,27 @@ static inline __u32 vcon_get32(const __u8 *p, int le)
 	return le ? (hi << 16 | lo) : (lo << 16 | hi);
 }
 
+static inline void vcon_put16(__u8 *p, __u16 v, int le)
+{
+	p[le ? 0 : 1] = v & 0xff;
+	p[le ? 1 : 0] = v >> 8;
+}
+
+static inline void vcon_put32(__u8 *p, __u32 v, int le)
+{
+	vcon_put16(p + (le ? 0 : 2), v & 0xffff, le);
+	vcon_put16(p + (le ? 2 : 0), v >> 16, le);
+}
+
+/* The header of a message to the device, into @buf (VCON_CTRL_HDR_LEN). */
+static inline void vcon_ctrl_encode(__u8 *buf, __u32 id, __u16 event,
+				    __u16 value, int le)
+{
+	vcon_put32(buf + VCON_CTRL_OFF_ID, id, le);
+	vcon_put16(buf + VCON_CTRL_OFF_EVENT, event, le);
+	vcon_put16(buf + VCON_CTRL_OFF_VALUE, value, le);
+}
+
 /*
  * Decode the @len bytes the device wrote at @buf. @le is the device's
  * byte order (virtio 1.x: always little-endian). Checks only what the
@@ -88,9 +121,9 @@ static inline int vcon_ctrl_decode(const __u8 *buf, __u32 len, int le,
 
 	if (len < VCON_CTRL_HDR_LEN)
 		return VCON_CTRL_ESHORT;
-	c->id = vcon_get32(buf, le);
-	c->event = vcon_get16(buf + 4, le);
-	c->value = vcon_get16(buf + 6, le);
+	c->id = vcon_get32(buf + VCON_CTRL_OFF_ID, le);
+	c->event = vcon_get16(buf + VCON_CTRL_OFF_EVENT, le);
+	c->value = vcon_get16(buf + VCON_CTRL_OFF_VALUE, le);
 	c->name_off = 0;
 	c->name_len = 0;
 	c->rows = 0;
@@ -98,18 +131,18 @@ static inline int vcon_ctrl_decode(const __u8 *buf, __u32 len, int le,
 	n = len - VCON_CTRL_HDR_LEN;
 
 	switch (c->event) {
-	case VCON_CTRL_PORT_ADD:
-	case VCON_CTRL_PORT_REMOVE:
-	case VCON_CTRL_CONSOLE_PORT:
-	case VCON_CTRL_PORT_OPEN:
+	case VIRTIO_CONSOLE_PORT_ADD:
+	case VIRTIO_CONSOLE_PORT_REMOVE:
+	case VIRTIO_CONSOLE_CONSOLE_PORT:
+	case VIRTIO_CONSOLE_PORT_OPEN:
 		break;
-	case VCON_CTRL_RESIZE:
+	case VIRTIO_CONSOLE_RESIZE:
 		if (n < VCON_CTRL_RESIZE_LEN)
 			return VCON_CTRL_ESIZE;
-		c->cols = vcon_get16(buf + VCON_CTRL_HDR_LEN, le);
-		c->rows = vcon_get16(buf + VCON_CTRL_HDR_LEN + 2, le);
+		c->cols = vcon_get16(buf + VCON_CTRL_OFF_COLS, le);
+		c->rows = vcon_get16(buf + VCON_CTRL_OFF_ROWS, le);
 		break;
-	case VCON_CTRL_PORT_NAME:
+	case VIRTIO_CONSOLE_PORT_NAME:
 		/*
 		 * The name runs to the first NUL or to the end of the
 		 * message: the spec sends it without a terminator (as do
@@ -127,8 +160,8 @@ static inline int vcon_ctrl_decode(const __u8 *buf, __u32 len, int le,
 		c->name_off = VCON_CTRL_HDR_LEN;
 		c->name_len = i;
 		break;
-	case VCON_CTRL_DEVICE_READY:
-	case VCON_CTRL_PORT_READY:
+	case VIRTIO_CONSOLE_DEVICE_READY:
+	case VIRTIO_CONSOLE_PORT_READY:
 		return VCON_CTRL_EDIR;
 	default:
 		return VCON_CTRL_EEVENT;
@@ -148,7 +181,7 @@ static inline int vcon_ctrl_check(const struct vcon_ctrl *c, int ready,
 {
 	if (!ready)
 		return VCON_CTRL_ENOTREADY;
-	if (c->event == VCON_CTRL_PORT_ADD)
+	if (c->event == VIRTIO_CONSOLE_PORT_ADD)
 		return port_exists ? VCON_CTRL_EDUP : VCON_CTRL_OK;
 	return port_exists ? VCON_CTRL_OK : VCON_CTRL_ENOPORT;
 }
@@ -184,4 +217,4 @@ static inline __u32 vcon_port_in_vq(__u32 id)
 	return id ? 2 + 2 * id : 0;
 }
 
-#endif /* VCON_ABI_H */
+#endif /* VCON_PROTO_H */
