@@ -7,9 +7,10 @@
  * or step the guest: under clock readers on every CPU, a console stream
  * and vmmci polling every 10 ms and sampling every 100 ms,
  *  - CLOCK_MONOTONIC never steps back, and no read takes longer than
- *    1 s (TSC-timed: the TSC is the one thing the host does not lie about
- *    here; a busy build machine preempts a vCPU for 100 ms and more, so
- *    the bound catches a reader that spins, not one that waited);
+ *    10 s (TSC-timed: the TSC is the one thing the host does not lie about
+ *    here; a build machine with a load of 13 on 2 cores preempted a vCPU
+ *    for 3.5 s inside one read, so the bound catches a reader that spins
+ *    for good, not one that waited; the driver's own bound is far lower);
  *  - vmmci acts on no garbage value (no shutdown, reboot or clock step);
  *  - the kernel log gets ratelimited messages only (at most 100 lines);
  *  - afterwards the clock runs at the host's rate again;
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
 	ci_vals = host_kv("status", "hostile_values");
 
 	bound = c.max_read_cycles / hz;
-	tap_result(!c.back && bound < 1.0,
+	tap_result(!c.back && bound < 10.0,
 		   "clock under %d s of garbage: %llu reads, %llu back (worst "
 		   "%lld ns), slowest read %.6f s", secs, c.reads, c.back,
 		   c.worst_back_ns, bound);
