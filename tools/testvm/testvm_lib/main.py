@@ -111,7 +111,8 @@ def run_one(vm, kver, base, qemu, hostqemu, results):
                                   "host model not built "
                                   "(tools/vmd-qemu/build.sh)"))
         return
-    initrd = vm_initramfs(base, vm, logdir)
+    scale = common.DEBUG_SLOWDOWN if common.debug_kernel(kver) else 1.0
+    initrd = vm_initramfs(base, vm, logdir, scale)
     run = Run(vm, kver, initrd, qemu, hostqemu, logdir)
     say("%s %s: boot (profile %s, %d tests)" % (kver, vm.id, vm.profile,
                                                 len(vm.tests)))
