@@ -36,7 +36,7 @@ TESTVM_ARGS ?=
 
 .PHONY: all modules selftests check check-deps bench stress lint deps \
 	install uninstall clean help demo hostmodel debug deb kernels pristine \
-	run-check run-bench run-stress run-demo \
+	run-check run-bench run-stress run-demo check-debug run-check-debug \
 	dkms-install dkms-uninstall
 
 all: modules
@@ -45,6 +45,7 @@ help:
 	@echo "make            build the modules against KDIR ($(KDIR))"
 	@echo "make demo       boot a test guest with the kit and show each driver"
 	@echo "make check      build, run host tests, boot test VMs, run all selftests"
+	@echo "make check-debug  every VM test on the debug kernel (lockdep, KASAN, kmemleak)"
 	@echo "make bench      speed and accuracy numbers (never pass/fail on speed)"
 	@echo "make stress     long soaks (hundreds of race rounds)"
 	@echo "make lint       checkpatch --strict and sparse (C=2)"
@@ -92,7 +93,7 @@ check-deps:
 
 # The targets that need the machine ready run in a sub-make after
 # check-deps, so that KVER is resolved once the headers are installed.
-check bench stress demo: check-deps
+check bench stress demo check-debug: check-deps
 	@$(MAKE) -s run-$@
 
 run-check:
@@ -107,8 +108,20 @@ run-check:
 		$(MAKE) -s modules KVER=$$k KDIR=$$($(TOP)/tools/testvm/kernels.sh headers $$k); \
 		case $$e in *:smoke) smoke="$$smoke $$k" ;; *) full="$$full $$k" ;; esac; \
 	done; \
+	dk=$$($(TOP)/tools/debugk/build.sh --kver) || \
+		if [ -n "$$CI" ]; then dk=$$($(TOP)/tools/debugk/build.sh | tail -n1); else dk=; fi; \
+	[ -z "$$dk" ] || $(MAKE) -s modules KVER=$$dk KDIR=$$($(TOP)/tools/testvm/kernels.sh headers $$dk); \
 	exec $(TESTVM) check $$(for k in $$full; do echo --kernel $$k; done) \
-		--smoke-kernels "$$smoke" $(TESTVM_ARGS)
+		--smoke-kernels "$$smoke" --debug-kernel "$$dk" $(TESTVM_ARGS)
+
+# The debug kernel (tools/debugk, built if missing): every check VM and the
+# runner's failure tests on it.
+run-check-debug:
+	@$(MAKE) -s selftests
+	@$(MAKE) -s hostmodel
+	@set -e; dk=$$($(TOP)/tools/debugk/build.sh | tail -n1); \
+	$(MAKE) -s modules KVER=$$dk KDIR=$$($(TOP)/tools/testvm/kernels.sh headers $$dk); \
+	exec $(TESTVM) check --kernel $$dk --host-filter 'testvm/runner-reports-debug' $(TESTVM_ARGS)
 
 run-bench:
 	@$(MAKE) -s modules selftests hostmodel

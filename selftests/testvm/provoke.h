@@ -34,8 +34,8 @@ static inline int kernel_has_symbol(const char *sym)
 	return found;
 }
 
-static inline __attribute__((noreturn)) void provoke(const char *fault,
-						      const char *checker)
+static inline __attribute__((noreturn))
+void provoke(const char *fault, const char *checker)
 {
 	char cmd[128];
 	int rc;
