@@ -249,26 +249,38 @@ static void scrub_cached_stacks(void)
 		waitpid(kids[i], NULL, 0);
 }
 
-/* Sleeps in steps so that a shutdown request is still served at once. */
+static void kmemleak_write_scan(void)
+{
+	int rc = write_file(KMEMLEAK, "scan");
+
+	if (rc) {
+		report("# testvm: kmemleak scan failed: %s\n", strerror(-rc));
+		kmsg("kmemleak scan failed: %s\n", strerror(-rc));
+		broken = 1;
+	}
+}
+
+/*
+ * Two scans: kmemleak does not report an object whose contents changed
+ * since the previous scan (it may be in use), and nearly every new object
+ * was written after it was allocated. The first scan records the contents,
+ * the second, once the objects are old enough, reports them. The wait
+ * sleeps in steps so that a shutdown request is still served at once.
+ */
 static void kmemleak_scan(int wait)
 {
 	double until = now() + (wait ? KMEMLEAK_MIN_AGE : 0);
-	int rc;
 
 	if (!kmemleak_on)
 		return;
+	kmemleak_write_scan();
 	while (now() < until) {
 		if (shutdown_request)
 			do_shutdown(shutdown_request);
 		usleep(100000);
 	}
 	scrub_cached_stacks();
-	rc = write_file(KMEMLEAK, "scan");
-	if (rc) {
-		report("# testvm: kmemleak scan failed: %s\n", strerror(-rc));
-		kmsg("kmemleak scan failed: %s\n", strerror(-rc));
-		broken = 1;
-	}
+	kmemleak_write_scan();
 }
 
 static pid_t start_test(char **argv, int out_fd)

@@ -31,7 +31,8 @@ def name_report(lines, i):
     the first frame in a module if the report has one (the driver)."""
     line = re.sub(r"^\[ *[\d.]+\] ", "", lines[i].strip())
     kind = next((k for rx, k in CHECKERS if rx.search(line)), None)
-    text = "%s: %s" % (kind, line) if kind else line
+    text = "%s: %s" % (kind, line) if kind and \
+        not line.startswith(kind + ":") else line
     if not MODULE_FRAME.search(line):
         for nxt in lines[i + 1:i + 40]:
             m = MODULE_FRAME.search(nxt)
