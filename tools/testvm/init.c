@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -203,52 +202,6 @@ static void kmemleak_setup(void)
 	kmemleak_on = 1;
 }
 
-/*
- * An exited process's kernel stack waits in a per-CPU cache (two stacks
- * per CPU) until a fork reuses it, and kmemleak scans it like any other
- * allocation: a stale copy of a pointer there hides a leak until a later
- * test forks, which would then be charged with it. Forking two children on
- * each CPU, alive at once, makes the kernel clear those stacks now.
- */
-#define CACHED_STACKS	2
-#define MAX_SCRUB	64
-
-static void scrub_cached_stacks(void)
-{
-	pid_t kids[MAX_SCRUB];
-	cpu_set_t all, one;
-	int pfd[2], cpu, i, n = 0;
-
-	if (sched_getaffinity(0, sizeof(all), &all) || pipe2(pfd, O_CLOEXEC))
-		return;
-	for (cpu = 0; cpu < CPU_SETSIZE && n + CACHED_STACKS <= MAX_SCRUB;
-	     cpu++) {
-		if (!CPU_ISSET(cpu, &all))
-			continue;
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		if (sched_setaffinity(0, sizeof(one), &one))
-			continue;
-		for (i = 0; i < CACHED_STACKS; i++) {
-			pid_t pid = fork();
-			char c;
-
-			if (pid == 0) {
-				close(pfd[1]);
-				read(pfd[0], &c, 1);
-				_exit(0);
-			}
-			if (pid > 0)
-				kids[n++] = pid;
-		}
-	}
-	sched_setaffinity(0, sizeof(all), &all);
-	close(pfd[0]);
-	close(pfd[1]);
-	for (i = 0; i < n; i++)
-		waitpid(kids[i], NULL, 0);
-}
-
 static void kmemleak_write_scan(void)
 {
 	int rc = write_file(KMEMLEAK, "scan");
@@ -279,7 +232,6 @@ static void kmemleak_scan(int wait)
 			do_shutdown(shutdown_request);
 		usleep(100000);
 	}
-	scrub_cached_stacks();
 	kmemleak_write_scan();
 }
 
