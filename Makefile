@@ -34,7 +34,7 @@ TESTVM_ARGS ?=
 
 .PHONY: all modules selftests check check-deps bench stress lint deps \
 	install uninstall clean help demo hostmodel debug deb kernels pristine \
-	run-check run-bench run-stress run-demo \
+	run-check run-bench run-stress run-demo check-debug run-check-debug \
 	dkms-install dkms-uninstall
 
 all: modules
@@ -43,6 +43,7 @@ help:
 	@echo "make            build the modules against KDIR ($(KDIR))"
 	@echo "make demo       boot a test guest with the kit and show each driver"
 	@echo "make check      build, run host tests, boot test VMs, run all selftests"
+	@echo "make check-debug  every VM test on the debug kernel (lockdep, KASAN, kmemleak)"
 	@echo "make bench      speed and accuracy numbers (never pass/fail on speed)"
 	@echo "make stress     long soaks (hundreds of race rounds)"
 	@echo "make lint       checkpatch --strict and sparse (C=2)"
@@ -96,7 +97,7 @@ check-deps:
 
 # The targets that need the machine ready run in a sub-make after
 # check-deps, so that KVER is resolved once the headers are installed.
-check bench stress demo: check-deps
+check bench stress demo check-debug: check-deps
 	@$(MAKE) -s run-$@
 
 # Fetch the kernels of KVERS, build the modules for each, and leave the
@@ -113,10 +114,26 @@ MATRIX = set -e; kvers="$(KVERS)"; \
 	done; \
 	kargs=$$(for k in $$full; do echo --kernel $$k; done)
 
+# The debug kernel (lockdep, KASAN, kmemleak: tools/debugk): when it is
+# cached, check runs its short set=debug on it too; CI builds it if missing.
+DEBUGK = dk=$$($(TOP)/tools/debugk/build.sh --kver) || \
+		if [ -n "$$CI" ]; then dk=$$($(TOP)/tools/debugk/build.sh | tail -n1); else dk=; fi; \
+	[ -z "$$dk" ] || $(MAKE) -s modules KVER=$$dk KDIR=$$($(TOP)/tools/testvm/kernels.sh headers $$dk)
+
+# The debug kernel (tools/debugk, built if missing): every check VM and the
+# runner's failure tests on it.
+run-check-debug:
+	@$(MAKE) -s selftests
+	@$(MAKE) -s hostmodel
+	@set -e; dk=$$($(TOP)/tools/debugk/build.sh | tail -n1); \
+	$(MAKE) -s modules KVER=$$dk KDIR=$$($(TOP)/tools/testvm/kernels.sh headers $$dk); \
+	exec $(TESTVM) check --kernel $$dk --host-filter 'testvm/runner-reports-debug' $(TESTVM_ARGS)
+
 run-check:
 	@$(MAKE) -s selftests
 	@$(MAKE) -s hostmodel
-	@$(MATRIX); exec $(TESTVM) check $$kargs --smoke-kernels "$$smoke" $(TESTVM_ARGS)
+	@$(MATRIX); $(DEBUGK); \
+	exec $(TESTVM) check $$kargs --smoke-kernels "$$smoke" --debug-kernel "$$dk" $(TESTVM_ARGS)
 
 # bench and stress: the whole-suite kernels (6.1 and trixie's 6.12).
 run-bench:

@@ -8,6 +8,9 @@
  * crash, a hang or a broken setup shows as a missing token.
  *
  * Plan lines: "TIMEOUT NAME PROGRAM [ARGS...]", separated by spaces.
+ *
+ * On a kernel with kmemleak, init scans for leaks after each test, before
+ * the test's end marker, so a leak is reported inside the test that made it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,11 +32,20 @@
 #define RESULTS_PORT	"/dev/ttyS1"
 #define PLAN		"/pvkit/plan"
 #define MAX_ARGS	32
+#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
+#define KMEMLEAK_VERBOSE "/sys/module/kmemleak/parameters/verbose"
+/*
+ * kmemleak only reports objects that were at least 5 s old when the scan
+ * started (mm/kmemleak.c, MSECS_MIN_AGE): a scan right after a test would
+ * miss what the test leaked last.
+ */
+#define KMEMLEAK_MIN_AGE 5.2
 
 static int results_fd = -1;
 static volatile sig_atomic_t shutdown_request;
 /* Set by anything that makes the run unsound: then no "@@ success". */
 static int broken;
+static int kmemleak_on;
 
 static void report(const char *fmt, ...)
 {
@@ -162,6 +174,67 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+/*
+ * verbose=1 makes each scan print every new leak to the kernel log, where
+ * the runner looks for reports; a leak is printed by one scan only.
+ */
+static void kmemleak_setup(void)
+{
+	if (access(KMEMLEAK, W_OK))
+		return;
+	if (write_file(KMEMLEAK_VERBOSE, "1")) {
+		report("# testvm: cannot make kmemleak verbose\n");
+		broken = 1;
+		return;
+	}
+	kmemleak_on = 1;
+}
+
+static void kmemleak_write_scan(void)
+{
+	int rc = write_file(KMEMLEAK, "scan");
+
+	if (rc) {
+		report("# testvm: kmemleak scan failed: %s\n", strerror(-rc));
+		kmsg("kmemleak scan failed: %s\n", strerror(-rc));
+		broken = 1;
+	}
+}
+
+/*
+ * Two scans: kmemleak does not report an object whose contents changed
+ * since the previous scan (it may be in use), and nearly every new object
+ * was written after it was allocated. The first scan records the contents,
+ * the second, once the objects are old enough, reports them. The wait
+ * sleeps in steps so that a shutdown request is still served at once.
+ */
+static void kmemleak_scan(int wait)
+{
+	double until = now() + (wait ? KMEMLEAK_MIN_AGE : 0);
+
+	if (!kmemleak_on)
+		return;
+	kmemleak_write_scan();
+	while (now() < until) {
+		if (shutdown_request)
+			do_shutdown(shutdown_request);
+		usleep(100000);
+	}
+	kmemleak_write_scan();
+}
+
 static pid_t start_test(char **argv, int out_fd)
 {
 	pid_t pid = fork();
@@ -275,8 +348,10 @@ static void run_plan(void)
 		kmsg("begin %s\n", name);
 		t0 = now();
 		rc = run_test(name, timeout, argv);
+		t0 = now() - t0;
+		kmemleak_scan(1);
 		kmsg("end %s rc=%d\n", name, rc);
-		report("@@ end %s rc=%d time=%.2f\n", name, rc, now() - t0);
+		report("@@ end %s rc=%d time=%.2f\n", name, rc, t0);
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
 	}
@@ -298,7 +373,12 @@ int main(void)
 	if (mount_errors[0])
 		report("# testvm: mounts failed:%s\n", mount_errors);
 	kmsg("init started\n");
+	kmemleak_setup();
+	/* What boot leaked, outside every test: it fails the VM. */
+	kmemleak_scan(0);
 	run_plan();
+	/* What the plan leaked and a scan after its test still saw in use. */
+	kmemleak_scan(1);
 	signal(SIGCHLD, reap);
 	sync();
 	if (!broken)

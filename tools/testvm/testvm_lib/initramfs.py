@@ -143,13 +143,14 @@ def make_cpio(root, out):
                        check=True)
 
 
-def vm_initramfs(base, vm, rundir):
+def vm_initramfs(base, vm, rundir, scale=1.0):
+    """The base image plus the VM's plan; guest timeouts times scale."""
     root = os.path.join(rundir, "plan-root")
     os.makedirs(os.path.join(root, "pvkit"), exist_ok=True)
     with open(os.path.join(root, "pvkit", "plan"), "w") as f:
         for t in vm.tests:
             prog = "/selftests/" + t.argv[0]
-            f.write("%d %s %s\n" % (t.timeout, t.name,
+            f.write("%d %s %s\n" % (int(t.timeout * scale), t.name,
                                     " ".join([prog] + t.argv[1:])))
     plan = os.path.join(rundir, "plan.cpio")
     make_cpio(root, plan)

@@ -8,21 +8,57 @@ from . import common
 from .common import SPLAT
 
 
+# A frame in a module, as stack traces and lockdep print it:
+# "pvkit_warn_init+0x4c/0x1000 [pvkit_warn]".
+MODULE_FRAME = re.compile(r"([\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+ \[\w+\])")
+
+# The checker behind a report, named in the verdict.
+CHECKERS = [
+    (re.compile(r"KASAN: "), "KASAN"),
+    (re.compile(r"KFENCE: "), "KFENCE"),
+    (re.compile(r"unreferenced object|kmemleak: "), "kmemleak"),
+    (re.compile(r"UBSAN: "), "UBSAN"),
+    (re.compile(r"ODEBUG: "), "debug objects"),
+    (re.compile(r"sleeping function called from invalid context|"
+                r"scheduling while atomic"), "atomic sleep"),
+    (re.compile(r"WARNING: (?!CPU: ).*(lock|RCU usage|chain_key)|"
+                r"circular locking"), "lockdep"),
+]
+
+
+def name_report(lines, i):
+    """Line i of the console log as a verdict: the checker, the line, and
+    the first frame in a module if the report has one (the driver)."""
+    line = re.sub(r"^\[ *[\d.]+\] ", "", lines[i].strip())
+    kind = next((k for rx, k in CHECKERS if rx.search(line)), None)
+    text = "%s: %s" % (kind, line) if kind and \
+        not line.startswith(kind + ":") else line
+    if not MODULE_FRAME.search(line):
+        for nxt in lines[i + 1:i + 40]:
+            m = MODULE_FRAME.search(nxt)
+            if m:
+                text += " (at %s)" % m.group(1)
+                break
+            if re.search(r"pvkit-testvm: (begin|end) ", nxt):
+                break
+    return text
+
+
 def splats_by_test(console_path):
-    """Map test name (or None for outside any test) to splat lines."""
+    """Map test name (or None for outside any test) to named reports."""
     out = {}
     cur = None
     try:
         lines = open(console_path, errors="replace").read().splitlines()
     except FileNotFoundError:
         return out
-    for line in lines:
+    for i, line in enumerate(lines):
         m = re.search(r"pvkit-testvm: (begin|end) (\S+)", line)
         if m:
             cur = m.group(2) if m.group(1) == "begin" else None
             continue
         if SPLAT.search(line):
-            out.setdefault(cur, []).append(line.strip())
+            out.setdefault(cur, []).append(name_report(lines, i))
     return out
 
 

@@ -112,7 +112,8 @@ def run_one(vm, kver, base, qemu, hostqemu, results):
                                   "host model not built "
                                   "(tools/vmd-qemu/build.sh)"))
         return
-    initrd = vm_initramfs(base, vm, logdir)
+    scale = common.DEBUG_SLOWDOWN if common.debug_kernel(kver) else 1.0
+    initrd = vm_initramfs(base, vm, logdir, scale)
     run = Run(vm, kver, initrd, qemu, hostqemu, logdir)
     say("%s %s: boot (profile %s, %d tests)" % (kver, vm.id, vm.profile,
                                                 len(vm.tests)))
@@ -181,6 +182,12 @@ def main():
                     help="check, smoke, stress or bench")
     ap.add_argument("--smoke-kernels", default="",
                     help="more kernels that run only set=smoke VMs")
+    ap.add_argument("--debug-kernel", default="",
+                    help="a debug kernel (tools/debugk) that runs the VMs "
+                    "of --debug-set")
+    ap.add_argument("--debug-set", default="debug",
+                    help="the set the debug kernel runs (default: debug, "
+                    "the short one make check runs; check is every test)")
     ap.add_argument("--vm", help="only VMs whose AREA/NAME matches (glob)")
     ap.add_argument("--host-filter", help="only host tests matching (glob)")
     ap.add_argument("--modules", help="directory of our .ko files "
@@ -228,6 +235,8 @@ def main():
     if args.command in ("check", "run"):
         plan = [(k, [args.set]) for k in kvers] + \
                [(k, ["smoke"]) for k in smoke]
+        if args.debug_kernel:
+            plan.append((args.debug_kernel, [args.debug_set]))
         for k, sets in plan:
             vms = select_vms(lists, sets, args.vm)
             if not vms:

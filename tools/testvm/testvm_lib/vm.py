@@ -60,6 +60,7 @@ class Run:
         self.success = False
         self.hostlog = open(os.path.join(logdir, "host.log"), "w")
         self.hlock = threading.Lock()
+        self.debug = common.debug_kernel(kver)
 
     def log_host(self, text):
         """host.log, from the main loop and from request threads: a
@@ -81,6 +82,10 @@ class Run:
                   " rdinit=/init loglevel=7 "
                   "printk.devkmsg=on " + p["append"] + " " +
                   self.vm.keys.get("append", ""))
+        if self.debug:
+            # Every KASAN report, not only the first of the boot: each
+            # test is judged on its own.
+            append += " kasan_multi_shot"
         argv = []
         if self.vm.keys.get("pin") == "1":
             argv += ["taskset", "-c", "0"]
@@ -192,6 +197,9 @@ class Run:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                 stdout=qerr, stderr=subprocess.STDOUT)
         vm_timeout = 90 + sum(t.timeout + 5 for t in vm.tests)
+        if self.debug:
+            vm_timeout = int(vm_timeout * common.DEBUG_SLOWDOWN) + \
+                common.KMEMLEAK_SCAN_ALLOWANCE * (len(vm.tests) + 2)
         deadline = time.monotonic() + vm_timeout
         self.sock.settimeout(20)
         try:
