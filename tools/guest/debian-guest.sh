@@ -210,10 +210,11 @@ splat='WARNING: CPU: [0-9]|BUG: |Oops: |Kernel panic|Call Trace:'
 
 # The named port's link, and a line written through it by the report.
 check_port() {	# DIR
+	local dir=$1
 	check "/dev/virtio-ports/$port exists ($(sed -n "s/^port.link=$port //p" "$rep"))" \
 		'grep -q "^port.link=$port \.\./vport[0-9]*p[0-9]*$" "$rep"'
 	check "a line written to /dev/virtio-ports/$port reached the host" \
-		'[ "$(val "port.write.$port")" = 0 ] && grep -q "^pvkit-port $port $kver" "$1/port.log"'
+		'[ "$(val "port.write.$port")" = 0 ] && grep -q "^pvkit-port $port $kver" "$dir/port.log"'
 }
 # hvc0 around the takeover: kernel lines printed before the kit's
 # virtio_console_fix took the devices over and after it (by the console
@@ -356,6 +357,8 @@ if [ -n "$builtin" ]; then
 		'grep -q "^console.driver=" "$logs/report.txt" && ! grep "^console.driver=" "$logs/report.txt" | grep -qv " virtio_console_fix$"'
 	check "pvkit-status: the console is the kit's virtio_console_fix" \
 		'grep -qE "^status.out=console +virtio[0-9]+: virtio_console_fix \(module virtio_console_fix\)" "$logs/report.txt"'
+	check "pvkit-status: the kit's drop-in virtio_console does not apply here" \
+		'grep -qE "^status.out=module +virtio_console is built into $kver" "$logs/report.txt"'
 	check_port "$logs"
 	check_hvc "$logs" "${n:-0}"
 fi
