@@ -219,21 +219,26 @@ check_port() {	# DIR
 # hvc0 around the takeover: kernel lines printed before the kit's
 # virtio_console_fix took the devices over and after it (by the console
 # log's order, which has every kernel line), and the getty's prompt.
-check_hvc() {	# DIR TAKEOVER-LINE (0: no takeover, the built-in driver throughout)
-	local dir=$1 n=$2 total pre post
-	total=$(wc -l < "$dir/console.txt")
-	[ "$n" -gt 0 ] || n=$(( total / 2 ))
-	head -n "$(( n - 1 ))" "$dir/console.txt" | grep -E '^\[ *[0-9]+\.[0-9]+\] ' > "$dir/pre.lines" || true
-	tail -n "+$(( n + 1 ))" "$dir/console.txt" | grep -E '^\[ *[0-9]+\.[0-9]+\] ' > "$dir/post.lines" || true
-	pre=$(grep -cFx -f "$dir/pre.lines" "$dir/hvc.txt" || true)
-	post=$(grep -cFx -f "$dir/post.lines" "$dir/hvc.txt" || true)
-	echo "# hvc0: $(wc -l < "$dir/hvc.txt") lines; kernel lines before the takeover: $pre, after: $post"
-	echo "# hvc0 first: $(head -n1 "$dir/hvc.txt")"
-	echo "# hvc0 last before: $(grep -Fx -f "$dir/pre.lines" "$dir/hvc.txt" | tail -n1 || true)"
-	echo "# hvc0 first after: $(grep -Fx -f "$dir/post.lines" "$dir/hvc.txt" | head -n1 || true)"
+# Without a takeover (the built-in driver throughout): kernel lines.
+check_hvc() {	# DIR TAKEOVER-LINE (0: none)
+	local dir=$1 n=$2 pre post
+	grep -E '^\[ *[0-9]+\.[0-9]+\] ' "$dir/console.txt" > "$dir/kernel.lines" || true
+	echo "# hvc0: $(wc -l < "$dir/hvc.txt") lines, first: $(head -n1 "$dir/hvc.txt")"
 	echo "# hvc0 prompt: $(grep -a 'login:' "$dir/hvc.txt" | tail -n1 || true)"
-	check "hvc0: a kernel line printed before the takeover reached the host" '[ "$pre" -gt 0 ]'
-	check "hvc0: kernel lines printed after the takeover reached the host" '[ "$post" -gt 0 ]'
+	if [ "$n" -gt 0 ]; then
+		head -n "$(( n - 1 ))" "$dir/console.txt" | grep -E '^\[ *[0-9]+\.[0-9]+\] ' > "$dir/pre.lines" || true
+		tail -n "+$(( n + 1 ))" "$dir/console.txt" | grep -E '^\[ *[0-9]+\.[0-9]+\] ' > "$dir/post.lines" || true
+		pre=$(grep -cFx -f "$dir/pre.lines" "$dir/hvc.txt" || true)
+		post=$(grep -cFx -f "$dir/post.lines" "$dir/hvc.txt" || true)
+		echo "# hvc0: kernel lines before the takeover: $pre, after: $post"
+		echo "# hvc0 last before: $(grep -Fx -f "$dir/pre.lines" "$dir/hvc.txt" | tail -n1 || true)"
+		echo "# hvc0 first after: $(grep -Fx -f "$dir/post.lines" "$dir/hvc.txt" | head -n1 || true)"
+		check "hvc0: a kernel line printed before the takeover reached the host" '[ "$pre" -gt 0 ]'
+		check "hvc0: kernel lines printed after the takeover reached the host" '[ "$post" -gt 0 ]'
+	else
+		post=$(grep -cFx -f "$dir/kernel.lines" "$dir/hvc.txt" || true)
+		check "hvc0: the kernel's lines reached the host ($post)" '[ "$post" -gt 0 ]'
+	fi
 	check "hvc0: the getty systemd started there prints its login prompt (serial-getty@hvc0 $(val getty.hvc0))" \
 		'[ "$(val getty.hvc0)" = active ] && grep -aq "login:" "$dir/hvc.txt"'
 }
@@ -249,8 +254,9 @@ if [ "$mode" = dkms-remove ]; then
 	rep=$logs/remove/report.txt
 	echo "# removal boot ended after ${t_remove}s"
 	sed 's/^/# /' "$rep"
-	check "the removal ran and the guest powered off" \
-		'grep -q "^@@ removed" "$rep" && grep -q "reboot: Power down" "$logs/remove/console.txt"'
+	reason=$(sed -n 's/.*vmd-qemu: vm-end reason=\([^ ]*\).*/\1/p' "$logs/remove/qemu.stderr" | head -n1)
+	check "the removal ran and the guest powered off (vm-end reason=$reason)" \
+		'grep -q "^@@ removed" "$rep" && [ "$reason" = guest-poweroff ]'
 	check "before: pvkit-status: the kit at work (exit 0)" '[ "$(val before.status.rc)" = 0 ]'
 	kit=virtio_console
 	[ -z "$builtin" ] || kit=virtio_console_fix
