@@ -15,11 +15,32 @@ i=0
 while [ $i -lt 30 ] && [ ! -e /sys/module/vmmci ]; do sleep 1; i=$((i + 1)); done
 udevadm settle -t 30 2>/dev/null || true
 
-for m in vmm_clock vmmci virtio_console; do
+for m in vmm_clock vmmci virtio_console virtio_console_fix; do
 	echo "module.$m.loaded=$([ -d /sys/module/$m ] && echo yes || echo no)"
 	echo "module.$m.path=$(modinfo -n $m 2>/dev/null)"
 	echo "module.$m.version=$(cat /sys/module/$m/version 2>/dev/null)"
 done
+# The console: built into this kernel or a module, which driver each
+# console device has, the named ports' links, and one line written
+# through each link (the host reads it back from the port's chardev).
+grep -q '/virtio_console\.ko$' "/lib/modules/$kver/modules.builtin" &&
+	echo "console.builtin=yes" || echo "console.builtin=no"
+for d in /sys/bus/virtio/devices/*; do
+	[ "$(cat "$d/device" 2>/dev/null)" = 0x0003 ] || continue
+	echo "console.driver=${d##*/} $(basename "$(readlink "$d/driver" 2>/dev/null)" 2>/dev/null)"
+done
+for l in /dev/virtio-ports/*; do
+	[ -e "$l" ] || continue
+	echo "port.link=${l##*/} $(readlink "$l")"
+	w=0
+	printf 'pvkit-port %s %s\n' "${l##*/}" "$kver" > "$l" || w=1
+	echo "port.write.${l##*/}=$w"
+done
+echo "console.kmsg=$(dmesg | grep -E 'virtio_console(_fix)?:' | tr '\n' ';')"
+if [ -f "/boot/initrd.img-$kver" ]; then
+	echo "initrd.fix=$(lsinitramfs "/boot/initrd.img-$kver" | grep -c '/virtio_console_fix\.ko')"
+fi
+echo "getty.hvc0=$(systemctl is-active serial-getty@hvc0.service)"
 cs=/sys/devices/system/clocksource/clocksource0
 echo "clocksource.current=$(cat $cs/current_clocksource)"
 echo "clocksource.available=$(cat $cs/available_clocksource)"
