@@ -55,7 +55,16 @@ int vmm_clock_cpuhp_init(void);
 void vmm_clock_cpuhp_uninit(void);
 int vmm_clock_reboot_init(void);
 void vmm_clock_reboot_uninit(void);
-struct pvclock_time_info *vmm_clock_ti(unsigned int cpu);
+
+#define VMM_CLOCK_SLOT_SIZE	64
+extern void *vmm_clock_area;
+
+/* Inline: the read path calls it on every read. */
+static inline struct pvclock_time_info *vmm_clock_ti(unsigned int cpu)
+{
+	return vmm_clock_area + (size_t)cpu * VMM_CLOCK_SLOT_SIZE;
+}
+
 void vmm_clock_suspend_this_cpu(void);
 void vmm_clock_resume_this_cpu(void);
 bool vmm_clock_this_cpu_suspended(void);

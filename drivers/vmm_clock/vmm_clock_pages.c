@@ -21,7 +21,6 @@
 
 #include "vmm_clock.h"
 
-#define VMM_CLOCK_SLOT_SIZE	64
 #define VMM_CLOCK_FILL_WAIT_MS	200	/* host fills a page within this */
 
 DEFINE_PER_CPU(struct vmm_clock_cpu, vmm_clock_cpu);
@@ -29,7 +28,7 @@ DEFINE_PER_CPU(struct vmm_clock_cpu, vmm_clock_cpu);
 /* CPUs whose slot is registered with the host right now. */
 struct cpumask vmm_clock_live_mask;
 
-static void *vmm_clock_area;
+void *vmm_clock_area;
 static size_t vmm_clock_area_size;
 static int vmm_clock_cpuhp_state;
 /* Set by the reboot notifier: CPUs coming up later must not register. */
@@ -42,11 +41,6 @@ static bool vmm_clock_shutting_down;
  * .resume runs on: it re-registers itself on its next read instead.
  */
 static DEFINE_PER_CPU(bool, vmm_clock_suspended);
-
-struct pvclock_time_info *vmm_clock_ti(unsigned int cpu)
-{
-	return vmm_clock_area + (size_t)cpu * VMM_CLOCK_SLOT_SIZE;
-}
 
 static phys_addr_t vmm_clock_ti_phys(unsigned int cpu)
 {

@@ -35,6 +35,8 @@
 #include <linux/jiffies.h>
 #include <asm/barrier.h>
 #include <asm/cpufeature.h>
+#include <asm/pvclock.h>
+#include <asm/kvmclock.h>
 #include <asm/msr.h>
 #include <asm/tsc.h>
 
@@ -60,6 +62,24 @@
 #define VMM_CLOCK_RATING_DEFER		299	/* just below tsc (300) */
 
 DEFINE_PER_CPU(struct vmm_clock_stats, vmm_clock_stats);
+
+/* This CPU's kvm-clock page, without a call into vmm_clock_kvm.c. */
+#ifdef CONFIG_KVM_GUEST
+static __always_inline const struct pvclock_time_info *
+vmm_clock_this_kvm_ti(void)
+{
+	struct pvclock_vsyscall_time_info *p = this_cpu_read(hv_clock_per_cpu);
+
+	/* Same layout: vmm_clock_kvm_ti() checks it at build time. */
+	return p ? (const struct pvclock_time_info *)&p->pvti : NULL;
+}
+#else
+static __always_inline const struct pvclock_time_info *
+vmm_clock_this_kvm_ti(void)
+{
+	return NULL;
+}
+#endif
 
 /*
  * The odd version this CPU last gave up on, per slot: while the host stays
@@ -106,8 +126,8 @@ struct vmm_clock_reading {
  * One consistent reading of @ti, or false after VMM_CLOCK_READ_TRIES
  * attempts found the host mid-update.
  */
-static bool notrace vmm_clock_snapshot(const struct pvclock_time_info *ti,
-				       struct vmm_clock_reading *r)
+static __always_inline bool vmm_clock_snapshot(const struct pvclock_time_info *ti,
+					       struct vmm_clock_reading *r)
 {
 	struct vmm_clock_gave_up *gave_up = this_cpu_ptr(&vmm_clock_gave_up);
 	unsigned int tries;
@@ -161,7 +181,7 @@ static bool notrace vmm_clock_snapshot(const struct pvclock_time_info *ti,
 	return false;
 }
 
-static bool notrace vmm_clock_ti_filled(const struct pvclock_time_info *ti)
+static __always_inline bool vmm_clock_ti_filled(const struct pvclock_time_info *ti)
 {
 	return READ_ONCE(ti->ti_version) != 0;
 }
@@ -171,9 +191,10 @@ static bool notrace vmm_clock_ti_filled(const struct pvclock_time_info *ti)
  * online may read before kvm-clock registered it; then CPU 0's page,
  * which is what kvm-clock's vDSO reads on every CPU anyway.
  */
-static const struct pvclock_time_info *notrace vmm_clock_pick_kvm_ti(unsigned int cpu)
+static __always_inline const struct pvclock_time_info *
+vmm_clock_pick_kvm_ti(void)
 {
-	const struct pvclock_time_info *own = vmm_clock_kvm_ti(cpu);
+	const struct pvclock_time_info *own = vmm_clock_this_kvm_ti();
 	const struct pvclock_time_info *boot;
 
 	if (likely(own && vmm_clock_ti_filled(own)))
@@ -193,13 +214,14 @@ static const struct pvclock_time_info *notrace vmm_clock_pick_kvm_ti(unsigned in
  * (after the reboot notifier, during suspend) a filled slot still
  * extrapolates correctly from its last anchor.
  */
-static const struct pvclock_time_info *notrace vmm_clock_pick_ti(unsigned int cpu)
+static __always_inline const struct pvclock_time_info *
+vmm_clock_pick_ti(unsigned int cpu)
 {
 	const struct pvclock_time_info *own;
 	unsigned int other;
 
 	if (vmm_clock_host.on_kvm_pages)
-		return vmm_clock_pick_kvm_ti(cpu);
+		return vmm_clock_pick_kvm_ti();
 	own = vmm_clock_ti(cpu);
 	if (likely(cpumask_test_cpu(cpu, &vmm_clock_live_mask) &&
 		   vmm_clock_ti_filled(own)))
@@ -245,7 +267,7 @@ const struct pvclock_time_info *vmm_clock_cpu_ti(unsigned int cpu)
  * Value before TSC, pairing with the publisher's TSC-before-value: a TSC
  * newer than the value's own only tightens the ceiling.
  */
-static u64 notrace vmm_clock_floor(u64 *tsc)
+static __always_inline u64 vmm_clock_floor(u64 *tsc)
 {
 	u64 best = 0, best_tsc = 0;
 	unsigned int i;
@@ -270,7 +292,8 @@ static u64 notrace vmm_clock_floor(u64 *tsc)
  * value: a nested read (interrupt, NMI) may have published a larger one
  * in between, and the CPU-local cmpxchg sees it.
  */
-static void notrace vmm_clock_publish(unsigned int cpu, u64 ns, u64 tsc)
+static __always_inline void vmm_clock_publish(unsigned int cpu, u64 ns,
+					       u64 tsc)
 {
 	struct vmm_clock_pub *p = &vmm_clock_pubs[cpu];
 	u64 old;
@@ -332,7 +355,11 @@ static void notrace vmm_clock_host_lied(void)
 		irq_work_queue(&vmm_clock_report_work);
 }
 
-u64 notrace vmm_clock_read_ns(void)
+/*
+ * Everything the read calls is inlined: under TCG, as on hardware with
+ * return thunks, each call and return costs about as much as the rest.
+ */
+static __always_inline u64 vmm_clock_read(void)
 {
 	const struct pvclock_time_info *ti;
 	struct vmm_clock_reading r;
@@ -452,9 +479,14 @@ void vmm_clock_guard_uninit(void)
 	vmm_clock_pubs = NULL;
 }
 
+u64 notrace vmm_clock_read_ns(void)
+{
+	return vmm_clock_read();
+}
+
 static u64 notrace vmm_clock_cs_read(struct clocksource *cs)
 {
-	return vmm_clock_read_ns();
+	return vmm_clock_read();
 }
 
 /*
