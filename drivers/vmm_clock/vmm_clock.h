@@ -72,7 +72,7 @@ bool vmm_clock_this_cpu_suspended(void);
 /* Read path and the clocksource (read.c). */
 struct vmm_clock_stats {
 	unsigned long retries;		/* snapshot torn or odd: read again */
-	unsigned long clamps;		/* reading behind the published floor */
+	unsigned long clamps;		/* reading behind the guard: returned it */
 	unsigned long ceilings;		/* reading ahead of the TSC ceiling */
 	unsigned long odd_timeouts;	/* gave up: returned the last value */
 	unsigned long fallback_reads;	/* own page not live: used another */

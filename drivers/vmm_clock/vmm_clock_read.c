@@ -11,12 +11,11 @@
  * truncated mul predicts, and slots of different CPUs are re-anchored at
  * different moments.
  *
- * The guard is spread over the CPUs so that readers do not serialise on
- * one cache line: each CPU publishes the values it returns in a line of
- * its own, and a reading is floored at the largest value published on
- * any CPU. A CPU's line is written by that CPU only, with a CPU-local
- * compare-and-exchange (an interrupt or NMI reading the clock in the
- * middle of a read is the only other writer), and read by all.
+ * The guard is one value, the largest ever returned, on a cache line of
+ * its own (with only the TSC beside it), read first: a reading at or
+ * below it returns it without writing, and only a reading beyond it is
+ * published, with a compare-and-exchange. Beside it, the TSC the
+ * published reading was taken at, for the ceiling.
  *
  * Beside the floor, a ceiling (vmm_clock_math.h): no reading may run
  * ahead of the largest published value by more than the host's rate at
@@ -26,10 +25,8 @@
 #include <linux/atomic.h>
 #include <linux/clocksource.h>
 #include <linux/delay.h>
-#include <linux/gfp.h>
 #include <linux/hardirq.h>
 #include <linux/irq_work.h>
-#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/jiffies.h>
@@ -94,18 +91,15 @@ struct vmm_clock_gave_up {
 static DEFINE_PER_CPU(struct vmm_clock_gave_up, vmm_clock_gave_up);
 
 /*
- * What one CPU published: the largest value it returned and the TSC its
- * reading was taken at (the ceiling runs from there). One cache line per
- * CPU, indexed by CPU number, in one page-aligned area.
+ * The guard: the largest value returned on any CPU (0: none since load
+ * or resume) and the TSC of the reading it came from. Alone on its line.
  */
-struct vmm_clock_pub {
-	u64 ns;
+struct vmm_clock_last {
+	atomic64_t ns;		/* whole on 32-bit too */
 	u64 tsc;
-} ____cacheline_aligned;
+} ____cacheline_aligned_in_smp;
 
-static struct vmm_clock_pub *vmm_clock_pubs __read_mostly;
-static size_t vmm_clock_pubs_size;
-static unsigned int vmm_clock_npubs __read_mostly;	/* nr_cpu_ids at load */
+static struct vmm_clock_last vmm_clock_last;
 
 /* VMM_CLOCK_READ_SPIN_US in TSC cycles (no bound but the count if 0). */
 static u64 vmm_clock_spin_cycles __read_mostly = U64_MAX;
@@ -263,52 +257,37 @@ const struct pvclock_time_info *vmm_clock_cpu_ti(unsigned int cpu)
 }
 
 /*
- * The largest value published on any CPU, and the TSC of its reading.
- * Value before TSC, pairing with the publisher's TSC-before-value: a TSC
- * newer than the value's own only tightens the ceiling.
+ * The largest value returned so far, and the TSC of its reading. Value
+ * before TSC, pairing with the publisher's TSC-before-value: a TSC newer
+ * than the value's own only tightens the ceiling.
  */
 static __always_inline u64 vmm_clock_floor(u64 *tsc)
 {
-	u64 best = 0, best_tsc = 0;
-	unsigned int i;
+	u64 ns = atomic64_read(&vmm_clock_last.ns);
 
-	for (i = 0; i < vmm_clock_npubs; i++) {
-		const struct vmm_clock_pub *p = &vmm_clock_pubs[i];
-		u64 ns = READ_ONCE(p->ns);
-
-		if (ns > best) {
-			/* The value before its TSC (vmm_clock_publish()). */
-			smp_rmb();
-			best = ns;
-			best_tsc = READ_ONCE(p->tsc);
-		}
-	}
-	*tsc = best_tsc;
-	return best;
+	/* The value before its TSC (vmm_clock_publish()). */
+	smp_rmb();
+	*tsc = READ_ONCE(vmm_clock_last.tsc);
+	return ns;
 }
 
 /*
- * Publish @ns, read at @tsc, on this CPU's line. Only ever raises the
- * value: a nested read (interrupt, NMI) may have published a larger one
- * in between, and the CPU-local cmpxchg sees it.
+ * Publish @ns, read at @tsc, if it is still beyond the largest value
+ * returned; the value that is returned: @ns, or a larger one another
+ * reader published meanwhile. The TSC goes first: a reader that sees the
+ * new value sees its TSC or a later one (a tighter ceiling). A racing
+ * publisher that loses leaves its TSC, a few instructions off.
  */
-static __always_inline void vmm_clock_publish(unsigned int cpu, u64 ns,
-					       u64 tsc)
+static __always_inline u64 vmm_clock_publish(u64 last, u64 ns, u64 tsc)
 {
-	struct vmm_clock_pub *p = &vmm_clock_pubs[cpu];
-	u64 old;
+	s64 old = last;
 
-	WRITE_ONCE(p->tsc, tsc);
-	/* The TSC before the value: see vmm_clock_floor(). */
-	smp_wmb();
-	old = READ_ONCE(p->ns);
-	while (ns > old) {
-		u64 prev = cmpxchg_local(&p->ns, old, ns);
-
-		if (prev == old)
-			break;
-		old = prev;
-	}
+	WRITE_ONCE(vmm_clock_last.tsc, tsc);
+	do {
+		if (!vmm_clock_advances(ns, old))
+			return old;
+	} while (!atomic64_try_cmpxchg(&vmm_clock_last.ns, &old, ns));
+	return ns;
 }
 
 /*
@@ -363,12 +342,10 @@ static __always_inline u64 vmm_clock_read(void)
 {
 	const struct pvclock_time_info *ti;
 	struct vmm_clock_reading r;
-	unsigned int cpu;
 	u64 last, last_tsc, ns;
 
 	preempt_disable_notrace();
-	cpu = smp_processor_id();
-	ti = vmm_clock_pick_ti(cpu);
+	ti = vmm_clock_pick_ti(smp_processor_id());
 	if (unlikely(!ti)) {
 		this_cpu_inc(vmm_clock_stats.unfilled_reads);
 		ns = vmm_clock_floor(&last_tsc);
@@ -406,50 +383,38 @@ static __always_inline u64 vmm_clock_read(void)
 			}
 		}
 	}
-	vmm_clock_publish(cpu, ns, r.tsc);
+	ns = vmm_clock_publish(last, ns, r.tsc);
 out:
 	preempt_enable_notrace();
 	return ns;
 }
 
-/* Forget every published value: the next reading anchors afresh. */
+/* Forget the guard: the next reading anchors afresh. */
 static void vmm_clock_guard_reset(void)
 {
-	unsigned int i;
-
-	for (i = 0; i < vmm_clock_npubs; i++) {
-		WRITE_ONCE(vmm_clock_pubs[i].ns, 0);
-		WRITE_ONCE(vmm_clock_pubs[i].tsc, 0);
-	}
+	atomic64_set(&vmm_clock_last.ns, 0);
+	WRITE_ONCE(vmm_clock_last.tsc, 0);
 }
 
 /*
- * The published values, and the ceiling's rate from the page this CPU
- * reads now, which setup has just found sane. Before the first read
- * (the wall clock's at load).
+ * The guard's start and the ceiling's rate, from the page this CPU reads
+ * now, which setup has just found sane. Before the first read (the wall
+ * clock's at load).
  */
 int vmm_clock_guard_init(void)
 {
 	const struct pvclock_time_info *ti;
 	struct vmm_clock_reading r;
-	unsigned int cpu, tries;
+	unsigned int tries;
 	bool ok = false;
 
 	if (tsc_khz)
 		vmm_clock_spin_cycles = (u64)tsc_khz * VMM_CLOCK_READ_SPIN_US /
 					USEC_PER_MSEC;
-	vmm_clock_npubs = nr_cpu_ids;
-	vmm_clock_pubs_size = PAGE_ALIGN((size_t)nr_cpu_ids *
-					 sizeof(*vmm_clock_pubs));
-	vmm_clock_pubs = alloc_pages_exact(vmm_clock_pubs_size,
-					   GFP_KERNEL | __GFP_ZERO);
-	if (!vmm_clock_pubs)
-		return -ENOMEM;
 	/* A CPU's page may still be filling: give it the fill check's time. */
 	for (tries = 0; tries < VMM_CLOCK_GUARD_INIT_TRIES; tries++) {
 		preempt_disable();
-		cpu = smp_processor_id();
-		ti = vmm_clock_pick_ti(cpu);
+		ti = vmm_clock_pick_ti(smp_processor_id());
 		ok = ti && vmm_clock_snapshot(ti, &r) &&
 		     vmm_clock_params_valid(r.mul, r.shift);
 		preempt_enable();
@@ -459,24 +424,19 @@ int vmm_clock_guard_init(void)
 	}
 	if (!ok) {
 		pr_info("no consistent pvclock reading at load; not registering\n");
-		free_pages_exact(vmm_clock_pubs, vmm_clock_pubs_size);
-		vmm_clock_pubs = NULL;
 		return -ENODEV;
 	}
 	vmm_clock_ceiling_params(r.mul, r.shift, &vmm_clock_ceil_mul,
 				 &vmm_clock_ceil_shift);
 	/* Readings on every CPU are bounded from this one on. */
-	vmm_clock_pubs[cpu].ns = r.ns;
-	vmm_clock_pubs[cpu].tsc = r.tsc;
+	vmm_clock_last.tsc = r.tsc;
+	atomic64_set(&vmm_clock_last.ns, r.ns);
 	return 0;
 }
 
 void vmm_clock_guard_uninit(void)
 {
 	irq_work_sync(&vmm_clock_report_work);
-	if (vmm_clock_pubs)
-		free_pages_exact(vmm_clock_pubs, vmm_clock_pubs_size);
-	vmm_clock_pubs = NULL;
 }
 
 u64 notrace vmm_clock_read_ns(void)
