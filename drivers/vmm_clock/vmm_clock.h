@@ -55,10 +55,16 @@ int vmm_clock_cpuhp_init(void);
 void vmm_clock_cpuhp_uninit(void);
 int vmm_clock_reboot_init(void);
 void vmm_clock_reboot_uninit(void);
-struct pvclock_time_info *vmm_clock_ti(unsigned int cpu);
-phys_addr_t vmm_clock_ti_phys(unsigned int cpu);
-void vmm_clock_register_this_cpu(void);
-void vmm_clock_disable_this_cpu(void);
+
+#define VMM_CLOCK_SLOT_SIZE	64
+extern void *vmm_clock_area;
+
+/* Inline: the read path calls it on every read. */
+static inline struct pvclock_time_info *vmm_clock_ti(unsigned int cpu)
+{
+	return vmm_clock_area + (size_t)cpu * VMM_CLOCK_SLOT_SIZE;
+}
+
 void vmm_clock_suspend_this_cpu(void);
 void vmm_clock_resume_this_cpu(void);
 bool vmm_clock_this_cpu_suspended(void);
@@ -66,7 +72,8 @@ bool vmm_clock_this_cpu_suspended(void);
 /* Read path and the clocksource (read.c). */
 struct vmm_clock_stats {
 	unsigned long retries;		/* snapshot torn or odd: read again */
-	unsigned long clamps;		/* reading behind the global last */
+	unsigned long clamps;		/* reading behind the guard: returned it */
+	unsigned long ceilings;		/* reading ahead of the TSC ceiling */
 	unsigned long odd_timeouts;	/* gave up: returned the last value */
 	unsigned long fallback_reads;	/* own page not live: used another */
 	unsigned long unfilled_reads;	/* no filled page at all */
@@ -75,6 +82,8 @@ struct vmm_clock_stats {
 DECLARE_PER_CPU(struct vmm_clock_stats, vmm_clock_stats);
 
 u64 vmm_clock_read_ns(void);
+int vmm_clock_guard_init(void);
+void vmm_clock_guard_uninit(void);
 int vmm_clock_rating(void);
 int vmm_clock_cs_init(void);
 void vmm_clock_cs_uninit(void);

@@ -77,9 +77,12 @@ static int __init vmm_clock_init(void)
 	ret = vmm_clock_own_init();
 	if (ret)
 		return ret;
-	ret = vmm_clock_wall_init();
+	ret = vmm_clock_guard_init();
 	if (ret)
 		goto err_own;
+	ret = vmm_clock_wall_init();
+	if (ret)
+		goto err_guard;
 	ret = vmm_clock_cs_init();
 	if (ret)
 		goto err_wall;
@@ -97,6 +100,8 @@ static int __init vmm_clock_init(void)
 
 err_wall:
 	vmm_clock_wall_uninit();
+err_guard:
+	vmm_clock_guard_uninit();
 err_own:
 	vmm_clock_own_uninit();
 	return ret;
@@ -113,6 +118,7 @@ static void __exit vmm_clock_exit(void)
 	vmm_clock_debugfs_uninit();
 	vmm_clock_cs_uninit();
 	vmm_clock_wall_uninit();
+	vmm_clock_guard_uninit();
 	vmm_clock_own_uninit();
 }
 

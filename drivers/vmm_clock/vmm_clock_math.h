@@ -93,6 +93,77 @@ static inline int vmm_clock_is_backward(__u64 now, __u64 last)
 	return now < last;
 }
 
+/*
+ * The ceiling: however the host fills a page, the clock may advance no
+ * faster than the host's own rate at load plus 1/16 of it (6.25%) since
+ * the last value any CPU published, measured on the TSC. That leaves room
+ * for slew (vmm's ntpd slews well under 1%) and for refreshes that step
+ * forward, and keeps a page with a wild system_time, timestamp, mul or
+ * shift from throwing the clock years ahead: timekeeping would spend the
+ * jump in its accumulation loop with its lock held, and the guard would
+ * then hold every later reading at that far-off value.
+ */
+#define VMM_CLOCK_CEILING_SLACK_SHIFT	4	/* 1/16 */
+
+/*
+ * The ceiling's rate as mul * 2^shift / 2^32 ns per TSC tick, normalised
+ * so that mul has its top bit set: a small positive shift (none for a TSC
+ * above 1 GHz) cannot push a delta out of 64 bits. Rounded up. Needs the
+ * validated (vmm_clock_params_valid()) parameters of the host.
+ */
+static inline void vmm_clock_ceiling_params(__u32 mul, __s8 shift,
+					    __u32 *cmul, __s8 *cshift)
+{
+	__u64 m = mul;
+	int s = shift;
+
+	while (m && !(m & 0x80000000ull)) {
+		m <<= 1;
+		s--;
+	}
+	/* The 1/16 rounded up; then back into 32 bits, rounded up. */
+	m += (m >> VMM_CLOCK_CEILING_SLACK_SHIFT) + 1;
+	while (m > 0xffffffffull) {
+		m = (m >> 1) + 1;
+		s++;
+	}
+	*cmul = m;
+	*cshift = s;
+}
+
+/* delta << shift (>> for a negative shift), all ones instead of a wrap. */
+static inline __u64 vmm_clock_shift_delta_sat(__u64 delta, __s8 shift)
+{
+	if (shift <= -64)
+		return 0;
+	if (shift < 0)
+		return delta >> -shift;
+	if (shift >= 64)
+		return delta ? ~0ull : 0;
+	if (delta > (~0ull >> shift))
+		return ~0ull;
+	return delta << shift;
+}
+
+/*
+ * The highest value a reading taken at @tsc may return, given the last
+ * published value @last_ns taken at @last_tsc: a TSC behind @last_tsc (a
+ * CPU whose TSC lags, a racing publisher) allows no time at all. Saturates
+ * instead of wrapping.
+ */
+static inline __u64 vmm_clock_ceiling(__u64 last_ns, __u64 last_tsc,
+				      __u64 tsc, __u32 cmul, __s8 cshift)
+{
+	__u64 delta = tsc - last_tsc, ceil;
+
+	if ((__s64)delta <= 0)
+		return last_ns;
+	ceil = last_ns + vmm_clock_mul_frac(vmm_clock_shift_delta_sat(delta,
+								      cshift),
+					    cmul);
+	return ceil < last_ns ? ~0ull : ceil;
+}
+
 /* Parameters we accept from the host (vmm sends shift 12, mul ~2^20/GHz). */
 static inline int vmm_clock_params_valid(__u32 mul, __s8 shift)
 {

@@ -21,7 +21,6 @@
 
 #include "vmm_clock.h"
 
-#define VMM_CLOCK_SLOT_SIZE	64
 #define VMM_CLOCK_FILL_WAIT_MS	200	/* host fills a page within this */
 
 DEFINE_PER_CPU(struct vmm_clock_cpu, vmm_clock_cpu);
@@ -29,7 +28,7 @@ DEFINE_PER_CPU(struct vmm_clock_cpu, vmm_clock_cpu);
 /* CPUs whose slot is registered with the host right now. */
 struct cpumask vmm_clock_live_mask;
 
-static void *vmm_clock_area;
+void *vmm_clock_area;
 static size_t vmm_clock_area_size;
 static int vmm_clock_cpuhp_state;
 /* Set by the reboot notifier: CPUs coming up later must not register. */
@@ -43,20 +42,13 @@ static bool vmm_clock_shutting_down;
  */
 static DEFINE_PER_CPU(bool, vmm_clock_suspended);
 
-struct pvclock_time_info *vmm_clock_ti(unsigned int cpu)
-{
-	return vmm_clock_area + (size_t)cpu * VMM_CLOCK_SLOT_SIZE;
-}
-
-phys_addr_t vmm_clock_ti_phys(unsigned int cpu)
+static phys_addr_t vmm_clock_ti_phys(unsigned int cpu)
 {
 	return virt_to_phys(vmm_clock_ti(cpu));
 }
 
 int vmm_clock_pages_init(void)
 {
-	unsigned int cpu;
-
 	BUILD_BUG_ON(sizeof(struct pvclock_time_info) != PVCLOCK_TIME_INFO_SIZE);
 	BUILD_BUG_ON(PAGE_SIZE % VMM_CLOCK_SLOT_SIZE);
 	BUILD_BUG_ON(VMM_CLOCK_SLOT_SIZE % PVCLOCK_SYSTEM_TIME_ALIGN);
@@ -67,16 +59,6 @@ int vmm_clock_pages_init(void)
 					   GFP_KERNEL | __GFP_ZERO);
 	if (!vmm_clock_area)
 		return -ENOMEM;
-	for_each_possible_cpu(cpu) {
-		unsigned long off = offset_in_page(vmm_clock_ti(cpu));
-
-		/* Guaranteed by the layout above; a failure is our bug. */
-		if (WARN_ON_ONCE(off % PVCLOCK_SYSTEM_TIME_ALIGN ||
-				 off + PVCLOCK_TIME_INFO_SIZE > PAGE_SIZE)) {
-			vmm_clock_pages_uninit();
-			return -EINVAL;
-		}
-	}
 	return 0;
 }
 
@@ -90,23 +72,40 @@ void vmm_clock_pages_uninit(void)
 /*
  * One helper for every path that (re)registers a CPU: load, CPU online,
  * resume. The enable bit sits in bit 0 of the 16-byte aligned address.
+ *
+ * The flag check and the MSR write run with interrupts off: the reboot
+ * notifier sets the flag and then disables every CPU by IPI, so the IPI
+ * either came before (and the check sees the flag) or is held until the
+ * write is done (and disables it). Otherwise a CPU could pass the check,
+ * take the IPI, then enable the host's writes into memory that a kexec'd
+ * kernel owns.
  */
-void vmm_clock_register_this_cpu(void)
+static void vmm_clock_register_this_cpu(void)
 {
-	unsigned int cpu = smp_processor_id();
-	struct vmm_clock_cpu *st = this_cpu_ptr(&vmm_clock_cpu);
+	struct vmm_clock_cpu *st;
+	unsigned long flags;
+	unsigned int cpu;
+	int ret;
 
-	if (READ_ONCE(vmm_clock_shutting_down))
-		return;
-	if (wrmsrq_safe(KVM_MSR_SYSTEM_TIME,
-			vmm_clock_ti_phys(cpu) | PVCLOCK_SYSTEM_TIME_ENABLE)) {
-		st->msr_errors++;
-		pr_err_ratelimited("cpu%u: host refused the pvclock MSR write\n",
-				   cpu);
+	local_irq_save(flags);
+	if (READ_ONCE(vmm_clock_shutting_down)) {
+		local_irq_restore(flags);
 		return;
 	}
-	st->registrations++;
-	cpumask_set_cpu(cpu, &vmm_clock_live_mask);
+	cpu = smp_processor_id();
+	st = this_cpu_ptr(&vmm_clock_cpu);
+	ret = wrmsrq_safe(KVM_MSR_SYSTEM_TIME,
+			  vmm_clock_ti_phys(cpu) | PVCLOCK_SYSTEM_TIME_ENABLE);
+	if (ret) {
+		st->msr_errors++;
+	} else {
+		st->registrations++;
+		cpumask_set_cpu(cpu, &vmm_clock_live_mask);
+	}
+	local_irq_restore(flags);
+	if (ret)
+		pr_err_ratelimited("cpu%u: host refused the pvclock MSR write\n",
+				   cpu);
 }
 
 /*
@@ -115,7 +114,7 @@ void vmm_clock_register_this_cpu(void)
  * unload, so a reader that already picked it sees a consistent, if
  * no-longer-refreshed, snapshot.
  */
-void vmm_clock_disable_this_cpu(void)
+static void vmm_clock_disable_this_cpu(void)
 {
 	unsigned int cpu = smp_processor_id();
 	struct vmm_clock_cpu *st = this_cpu_ptr(&vmm_clock_cpu);
@@ -252,6 +251,12 @@ static int vmm_clock_reboot_notify(struct notifier_block *nb,
 				   unsigned long action, void *data)
 {
 	WRITE_ONCE(vmm_clock_shutting_down, true);
+	/*
+	 * The flag before on_each_cpu() reads the online mask: a CPU coming
+	 * online either is in the mask (and gets the IPI) or, having marked
+	 * itself online before it registers, sees the flag.
+	 */
+	smp_mb();
 	on_each_cpu(vmm_clock_disable_ipi, NULL, 1);
 	return NOTIFY_DONE;
 }

@@ -10,33 +10,73 @@
  * system_time to the host's nanouptime, which may run slower than the
  * truncated mul predicts, and slots of different CPUs are re-anchored at
  * different moments.
+ *
+ * The guard is one value, the largest ever returned, on a cache line of
+ * its own (with only the TSC beside it), read first: a reading at or
+ * below it returns it without writing, and only a reading beyond it is
+ * published, with a compare-and-exchange. Beside it, the TSC the
+ * published reading was taken at, for the ceiling.
+ *
+ * Beside the floor, a ceiling (vmm_clock_math.h): no reading may run
+ * ahead of the largest published value by more than the host's rate at
+ * load plus 1/16, on the TSC. A host can lie about the time; it cannot
+ * throw the clock years ahead.
  */
 #include <linux/atomic.h>
 #include <linux/clocksource.h>
-#include <linux/module.h>
+#include <linux/delay.h>
 #include <linux/hardirq.h>
+#include <linux/irq_work.h>
+#include <linux/module.h>
 #include <linux/preempt.h>
+#include <linux/jiffies.h>
 #include <asm/barrier.h>
 #include <asm/cpufeature.h>
+#include <asm/pvclock.h>
+#include <asm/kvmclock.h>
 #include <asm/msr.h>
 #include <asm/tsc.h>
 
 #include "vmm_clock.h"
 
 /*
- * Bound on snapshot attempts. An update takes the host well under a
- * microsecond, but a host thread preempted mid-update leaves the version
- * odd for a scheduler tick or more; 10000 attempts (tens to hundreds of
- * microseconds) ride out short stalls, and vmm_clock_gave_up keeps a long
- * stall from costing that much on every read.
+ * Bounds on one read's snapshot attempts: VMM_CLOCK_READ_SPIN_US of TSC
+ * time, and VMM_CLOCK_READ_TRIES attempts whatever the TSC does. An
+ * update takes the host well under a microsecond; a host thread
+ * preempted mid-update leaves the version odd for a scheduler tick or
+ * more, and then the read returns the floor (time pauses) rather than
+ * spin. vmm_clock_gave_up keeps a long stall from costing the budget on
+ * every read, and the time bound keeps a host that changes the version
+ * all the time from making every read slow.
  */
 #define VMM_CLOCK_READ_TRIES	10000
+#define VMM_CLOCK_READ_SPIN_US	50
+
+#define VMM_CLOCK_GUARD_INIT_TRIES	200	/* about 200 ms */
 
 #define VMM_CLOCK_RATING		400	/* as kvm-clock: above hpet, acpi_pm */
 #define VMM_CLOCK_RATING_OVER_KVM	401	/* the guarded read wins over kvm-clock */
 #define VMM_CLOCK_RATING_DEFER		299	/* just below tsc (300) */
 
 DEFINE_PER_CPU(struct vmm_clock_stats, vmm_clock_stats);
+
+/* This CPU's kvm-clock page, without a call into vmm_clock_kvm.c. */
+#ifdef CONFIG_KVM_GUEST
+static __always_inline const struct pvclock_time_info *
+vmm_clock_this_kvm_ti(void)
+{
+	struct pvclock_vsyscall_time_info *p = this_cpu_read(hv_clock_per_cpu);
+
+	/* Same layout: vmm_clock_kvm_ti() checks it at build time. */
+	return p ? (const struct pvclock_time_info *)&p->pvti : NULL;
+}
+#else
+static __always_inline const struct pvclock_time_info *
+vmm_clock_this_kvm_ti(void)
+{
+	return NULL;
+}
+#endif
 
 /*
  * The odd version this CPU last gave up on, per slot: while the host stays
@@ -50,18 +90,42 @@ struct vmm_clock_gave_up {
 
 static DEFINE_PER_CPU(struct vmm_clock_gave_up, vmm_clock_gave_up);
 
-/* Highest value ever returned; the floor of every reading. */
-static atomic64_t vmm_clock_last = ATOMIC64_INIT(0);
+/*
+ * The guard: the largest value returned on any CPU (0: none since load
+ * or resume) and the TSC of the reading it came from. Alone on its line.
+ */
+struct vmm_clock_last {
+	atomic64_t ns;		/* whole on 32-bit too */
+	u64 tsc;
+} ____cacheline_aligned_in_smp;
+
+static struct vmm_clock_last vmm_clock_last;
+
+/* VMM_CLOCK_READ_SPIN_US in TSC cycles (no bound but the count if 0). */
+static u64 vmm_clock_spin_cycles __read_mostly = U64_MAX;
+
+/* The ceiling's rate (vmm_clock_ceiling_params()), fixed at load. */
+static u32 vmm_clock_ceil_mul __read_mostly;
+static s8 vmm_clock_ceil_shift __read_mostly;
+
+/* One consistent reading of a page. */
+struct vmm_clock_reading {
+	u64 ns;
+	u64 tsc;
+	u32 mul;
+	s8 shift;
+};
 
 /*
- * One consistent reading of @ti, in ns, or false after
- * VMM_CLOCK_READ_TRIES attempts found the host mid-update.
+ * One consistent reading of @ti, or false after VMM_CLOCK_READ_TRIES
+ * attempts found the host mid-update.
  */
-static bool notrace vmm_clock_snapshot(const struct pvclock_time_info *ti,
-				       u64 *ns)
+static __always_inline bool vmm_clock_snapshot(const struct pvclock_time_info *ti,
+					       struct vmm_clock_reading *r)
 {
 	struct vmm_clock_gave_up *gave_up = this_cpu_ptr(&vmm_clock_gave_up);
 	unsigned int tries;
+	u64 first_tsc = 0;
 	u32 before = 0;
 
 	for (tries = 0; tries < VMM_CLOCK_READ_TRIES; tries++) {
@@ -90,11 +154,18 @@ static bool notrace vmm_clock_snapshot(const struct pvclock_time_info *ti,
 		virt_rmb();
 		after = READ_ONCE(ti->ti_version);
 		if (likely(vmm_clock_version_ok(before, after))) {
-			*ns = vmm_clock_ti_ns(tsc, stamp, system_time, mul,
-					      shift);
+			r->ns = vmm_clock_ti_ns(tsc, stamp, system_time, mul,
+						shift);
+			r->tsc = tsc;
+			r->mul = mul;
+			r->shift = shift;
 			return true;
 		}
 		this_cpu_inc(vmm_clock_stats.retries);
+		if (!tries)
+			first_tsc = tsc;
+		else if (tsc - first_tsc > vmm_clock_spin_cycles)
+			break;
 		cpu_relax();
 	}
 	if (vmm_clock_version_busy(before)) {
@@ -104,7 +175,7 @@ static bool notrace vmm_clock_snapshot(const struct pvclock_time_info *ti,
 	return false;
 }
 
-static bool notrace vmm_clock_ti_filled(const struct pvclock_time_info *ti)
+static __always_inline bool vmm_clock_ti_filled(const struct pvclock_time_info *ti)
 {
 	return READ_ONCE(ti->ti_version) != 0;
 }
@@ -114,9 +185,10 @@ static bool notrace vmm_clock_ti_filled(const struct pvclock_time_info *ti)
  * online may read before kvm-clock registered it; then CPU 0's page,
  * which is what kvm-clock's vDSO reads on every CPU anyway.
  */
-static const struct pvclock_time_info *notrace vmm_clock_pick_kvm_ti(unsigned int cpu)
+static __always_inline const struct pvclock_time_info *
+vmm_clock_pick_kvm_ti(void)
 {
-	const struct pvclock_time_info *own = vmm_clock_kvm_ti(cpu);
+	const struct pvclock_time_info *own = vmm_clock_this_kvm_ti();
 	const struct pvclock_time_info *boot;
 
 	if (likely(own && vmm_clock_ti_filled(own)))
@@ -136,13 +208,14 @@ static const struct pvclock_time_info *notrace vmm_clock_pick_kvm_ti(unsigned in
  * (after the reboot notifier, during suspend) a filled slot still
  * extrapolates correctly from its last anchor.
  */
-static const struct pvclock_time_info *notrace vmm_clock_pick_ti(unsigned int cpu)
+static __always_inline const struct pvclock_time_info *
+vmm_clock_pick_ti(unsigned int cpu)
 {
 	const struct pvclock_time_info *own;
 	unsigned int other;
 
 	if (vmm_clock_host.on_kvm_pages)
-		return vmm_clock_pick_kvm_ti(cpu);
+		return vmm_clock_pick_kvm_ti();
 	own = vmm_clock_ti(cpu);
 	if (likely(cpumask_test_cpu(cpu, &vmm_clock_live_mask) &&
 		   vmm_clock_ti_filled(own)))
@@ -183,42 +256,197 @@ const struct pvclock_time_info *vmm_clock_cpu_ti(unsigned int cpu)
 	return vmm_clock_ti(cpu);
 }
 
-u64 notrace vmm_clock_read_ns(void)
+/*
+ * The largest value returned so far, and the TSC of its reading. Value
+ * before TSC, pairing with the publisher's TSC-before-value: a TSC newer
+ * than the value's own only tightens the ceiling.
+ */
+static __always_inline u64 vmm_clock_floor(u64 *tsc)
+{
+	u64 ns = atomic64_read(&vmm_clock_last.ns);
+
+	/* The value before its TSC (vmm_clock_publish()). */
+	smp_rmb();
+	*tsc = READ_ONCE(vmm_clock_last.tsc);
+	return ns;
+}
+
+/*
+ * Publish @ns, read at @tsc, if it is still beyond the largest value
+ * returned; the value that is returned: @ns, or a larger one another
+ * reader published meanwhile. The TSC goes first: a reader that sees the
+ * new value sees its TSC or a later one (a tighter ceiling). A racing
+ * publisher that loses leaves its TSC, a few instructions off.
+ */
+static __always_inline u64 vmm_clock_publish(u64 last, u64 ns, u64 tsc)
+{
+	s64 old = last;
+
+	WRITE_ONCE(vmm_clock_last.tsc, tsc);
+	do {
+		if (!vmm_clock_advances(ns, old))
+			return old;
+	} while (!atomic64_try_cmpxchg(&vmm_clock_last.ns, &old, ns));
+	return ns;
+}
+
+/*
+ * Reported from an irq_work, never from the read itself: the read runs
+ * inside timekeeping's write section, where printk could wait for a
+ * clock that cannot move. One line per VMM_CLOCK_REPORT_SECS at most;
+ * the read only queues the work once that much time has passed.
+ */
+#define VMM_CLOCK_REPORT_SECS	10
+/*
+ * Pages of different CPUs are anchored a little apart (the host samples
+ * its clock and the TSC one after the other), so two reads on two CPUs
+ * close together can meet the ceiling by a few hundred ns with an honest
+ * host. Only a reading further ahead than this is reported.
+ */
+#define VMM_CLOCK_LIE_NS	(1000 * 1000)
+
+static atomic_t vmm_clock_report_pending = ATOMIC_INIT(0);
+static unsigned long vmm_clock_report_next;	/* jiffies */
+
+static void vmm_clock_report(struct irq_work *work)
+{
+	unsigned long ceil = 0, odd = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		ceil += READ_ONCE(per_cpu(vmm_clock_stats.ceilings, cpu));
+		odd += READ_ONCE(per_cpu(vmm_clock_stats.odd_timeouts, cpu));
+	}
+	pr_warn("host pvclock implausible: %lu readings ahead of the TSC held back, %lu reads gave up on an odd version (since load)\n",
+		ceil, odd);
+	WRITE_ONCE(vmm_clock_report_next,
+		   jiffies + VMM_CLOCK_REPORT_SECS * HZ);
+	atomic_set(&vmm_clock_report_pending, 0);
+}
+
+static DEFINE_IRQ_WORK(vmm_clock_report_work, vmm_clock_report);
+
+static void notrace vmm_clock_host_lied(void)
+{
+	if (time_after_eq(jiffies, READ_ONCE(vmm_clock_report_next)) &&
+	    !atomic_read(&vmm_clock_report_pending) &&
+	    !atomic_xchg(&vmm_clock_report_pending, 1))
+		irq_work_queue(&vmm_clock_report_work);
+}
+
+/*
+ * Everything the read calls is inlined: under TCG, as on hardware with
+ * return thunks, each call and return costs about as much as the rest.
+ */
+static __always_inline u64 vmm_clock_read(void)
 {
 	const struct pvclock_time_info *ti;
-	s64 last;
-	u64 ns;
+	struct vmm_clock_reading r;
+	u64 last, last_tsc, ns;
 
 	preempt_disable_notrace();
 	ti = vmm_clock_pick_ti(smp_processor_id());
 	if (unlikely(!ti)) {
 		this_cpu_inc(vmm_clock_stats.unfilled_reads);
-		ns = atomic64_read(&vmm_clock_last);
+		ns = vmm_clock_floor(&last_tsc);
 		goto out;
 	}
-	if (unlikely(!vmm_clock_snapshot(ti, &ns))) {
+	if (unlikely(!vmm_clock_snapshot(ti, &r))) {
 		/* Host stuck mid-update: a bounded, monotonic answer. */
 		this_cpu_inc(vmm_clock_stats.odd_timeouts);
-		ns = atomic64_read(&vmm_clock_last);
+		vmm_clock_host_lied();
+		ns = vmm_clock_floor(&last_tsc);
 		goto out;
 	}
-	last = atomic64_read(&vmm_clock_last);
-	do {
-		if (!vmm_clock_advances(ns, last)) {
-			if (vmm_clock_is_backward(ns, last))
-				this_cpu_inc(vmm_clock_stats.clamps);
-			ns = last;
-			break;
+	last = vmm_clock_floor(&last_tsc);
+	if (!vmm_clock_advances(r.ns, last)) {
+		if (vmm_clock_is_backward(r.ns, last))
+			this_cpu_inc(vmm_clock_stats.clamps);
+		ns = last;
+		goto out;
+	}
+	ns = r.ns;
+	/* Nothing published yet (load, resume): the first reading anchors. */
+	if (likely(last)) {
+		u64 ceil = vmm_clock_ceiling(last, last_tsc, r.tsc,
+					     vmm_clock_ceil_mul,
+					     vmm_clock_ceil_shift);
+
+		if (unlikely(ns > ceil)) {
+			this_cpu_inc(vmm_clock_stats.ceilings);
+			if (ns - ceil > VMM_CLOCK_LIE_NS)
+				vmm_clock_host_lied();
+			ns = ceil;
+			if (ns <= last) {
+				ns = last;
+				goto out;
+			}
 		}
-	} while (!atomic64_try_cmpxchg(&vmm_clock_last, &last, ns));
+	}
+	ns = vmm_clock_publish(last, ns, r.tsc);
 out:
 	preempt_enable_notrace();
 	return ns;
 }
 
+/* Forget the guard: the next reading anchors afresh. */
+static void vmm_clock_guard_reset(void)
+{
+	atomic64_set(&vmm_clock_last.ns, 0);
+	WRITE_ONCE(vmm_clock_last.tsc, 0);
+}
+
+/*
+ * The guard's start and the ceiling's rate, from the page this CPU reads
+ * now, which setup has just found sane. Before the first read (the wall
+ * clock's at load).
+ */
+int vmm_clock_guard_init(void)
+{
+	const struct pvclock_time_info *ti;
+	struct vmm_clock_reading r;
+	unsigned int tries;
+	bool ok = false;
+
+	if (tsc_khz)
+		vmm_clock_spin_cycles = (u64)tsc_khz * VMM_CLOCK_READ_SPIN_US /
+					USEC_PER_MSEC;
+	/* A CPU's page may still be filling: give it the fill check's time. */
+	for (tries = 0; tries < VMM_CLOCK_GUARD_INIT_TRIES; tries++) {
+		preempt_disable();
+		ti = vmm_clock_pick_ti(smp_processor_id());
+		ok = ti && vmm_clock_snapshot(ti, &r) &&
+		     vmm_clock_params_valid(r.mul, r.shift);
+		preempt_enable();
+		if (ok)
+			break;
+		usleep_range(1000, 2000);
+	}
+	if (!ok) {
+		pr_info("no consistent pvclock reading at load; not registering\n");
+		return -ENODEV;
+	}
+	vmm_clock_ceiling_params(r.mul, r.shift, &vmm_clock_ceil_mul,
+				 &vmm_clock_ceil_shift);
+	/* Readings on every CPU are bounded from this one on. */
+	vmm_clock_last.tsc = r.tsc;
+	atomic64_set(&vmm_clock_last.ns, r.ns);
+	return 0;
+}
+
+void vmm_clock_guard_uninit(void)
+{
+	irq_work_sync(&vmm_clock_report_work);
+}
+
+u64 notrace vmm_clock_read_ns(void)
+{
+	return vmm_clock_read();
+}
+
 static u64 notrace vmm_clock_cs_read(struct clocksource *cs)
 {
-	return vmm_clock_read_ns();
+	return vmm_clock_read();
 }
 
 /*
@@ -245,7 +473,7 @@ static void vmm_clock_cs_resume(struct clocksource *cs)
 {
 	if (!vmm_clock_host.on_kvm_pages)
 		vmm_clock_resume_this_cpu();
-	atomic64_set(&vmm_clock_last, 0);
+	vmm_clock_guard_reset();
 }
 
 static struct clocksource vmm_clock_cs = {

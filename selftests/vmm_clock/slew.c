@@ -104,7 +104,10 @@ static void measure(const char *what, int ppm, int seconds, struct counts *c)
 	c->kern_back = kt_result("backward");
 	c->kern_worst = kt_result("worst_ns");
 	c->host_backsteps = hb0 >= 0 && hb1 >= 0 ? hb1 - hb0 : -1;
-	tap_diag("%s (%s current), %d ppm, %d s, %d CPUs: user %llu reads %llu backward (worst %lld ns); kernel %llu reads %llu backward (worst %lld ns); host refreshes that stepped a page back %lld",
+	tap_diag("%s (%s current), %d ppm, %d s, %d CPUs: "
+		 "user %llu reads %llu backward (worst %lld ns); "
+		 "kernel %llu reads %llu backward (worst %lld ns); "
+		 "host refreshes that stepped a page back %lld",
 		 what, cur, ppm, seconds, n, c->user_reads, c->user_back,
 		 c->user_worst, c->kern_reads, c->kern_back, c->kern_worst,
 		 c->host_backsteps);
@@ -152,7 +155,8 @@ int main(int argc, char **argv)
 				   "the readers catch kvm-clock stepping back (user %llu, kernel %llu)",
 				   kvm.user_back, kvm.kern_back);
 		else
-			tap_result(1, "kvm-clock baseline (reported, not judged): user %llu, kernel %llu backward steps",
+			tap_result(1, "kvm-clock baseline (reported, not judged): "
+				   "user %llu, kernel %llu backward steps",
 				   kvm.user_back, kvm.kern_back);
 	} else {
 		tap_skip("no kvm-clock baseline (vmm_clock loaded or kvm-clock not current: %s)",
@@ -182,7 +186,8 @@ int main(int argc, char **argv)
 		   "the guard took the host's backward re-anchors (clamps %lld)",
 		   vcu_status("clamps"));
 	if (baseline)
-		tap_diag("summary ppm %d cpus %d kvm-clock user %llu kernel %llu vmm-clock user %llu kernel %llu",
+		tap_diag("summary ppm %d cpus %d kvm-clock user %llu kernel %llu "
+			 "vmm-clock user %llu kernel %llu",
 			 ppm, vcu_ncpus(), kvm.user_back, kvm.kern_back,
 			 ours.user_back, ours.kern_back);
 	if (system("rmmod pvkit_ktime"))

@@ -87,7 +87,7 @@ static inline int vcu_switch_away(char *out, size_t len)
 					    "refined-jiffies", "jiffies" };
 	size_t i;
 
-	for (i = 0; i < sizeof(pref) / sizeof(pref[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(pref); i++) {
 		if (vcu_available(pref[i]) && !vcu_set_current(pref[i])) {
 			snprintf(out, len, "%s", pref[i]);
 			return 0;

@@ -7,7 +7,11 @@
  * User-space readers only see the clock through the vDSO or the system
  * call; these see what timers and the scheduler's timekeeping users see.
  *
- * /sys/kernel/debug/pvkit_ktime/run:    write 1 to start, 0 to stop
+ * /sys/kernel/debug/pvkit_ktime/run:    write 1 to start, 0 to stop;
+ *                                       2 counts ktime_get() calls only
+ *                                       and 3 rdtsc_ordered() calls only
+ *                                       (read rates for the bench: no
+ *                                       shared maximum to serialise on)
  * /sys/kernel/debug/pvkit_ktime/result: per-CPU and total counts of the
  *                                       last run ("key value" per field)
  */
@@ -20,20 +24,53 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/sched/clock.h>
 #include <linux/timekeeping.h>
+#include <asm/msr.h>
 
+#define PVKIT_KTIME_CHECK	1	/* monotonicity readers */
+#define PVKIT_KTIME_RATE	2	/* ktime_get() only */
+#define PVKIT_KTIME_RATE_TSC	3	/* rdtsc_ordered() only */
+
+/* A line each: the counters are written on every read. */
 struct pvkit_ktime_reader {
 	struct task_struct *task;
 	unsigned long long reads;
 	unsigned long long backward;
 	s64 worst_ns;
-};
+	u64 run_ns;		/* local_clock() from first to last read */
+} ____cacheline_aligned;
 
 static struct pvkit_ktime_reader *readers;	/* nr_cpu_ids entries */
 static atomic64_t pvkit_ktime_max;
 static DEFINE_MUTEX(pvkit_ktime_lock);	/* start/stop/result */
 static bool pvkit_ktime_running;
+static int pvkit_ktime_mode;
 static struct dentry *pvkit_ktime_dir;
+
+/* Read rates: nothing but the read and a count (local_clock() is TSC). */
+static int pvkit_ktime_rate_thread(void *arg)
+{
+	struct pvkit_ktime_reader *r = arg;
+	u64 t0 = local_clock(), sink = 0;
+
+	while (!kthread_should_stop()) {
+		unsigned int i;
+
+		if (pvkit_ktime_mode == PVKIT_KTIME_RATE_TSC)
+			for (i = 0; i < 256; i++)
+				sink += rdtsc_ordered();
+		else
+			for (i = 0; i < 256; i++)
+				sink += ktime_get();
+		r->reads += 256;
+		cond_resched();
+	}
+	r->run_ns = local_clock() - t0;
+	/* Keeps the loops from being optimised away. */
+	r->worst_ns = sink & 1;
+	return 0;
+}
 
 static int pvkit_ktime_thread(void *arg)
 {
@@ -81,18 +118,20 @@ static void pvkit_ktime_stop(void)
 	pvkit_ktime_running = false;
 }
 
-static int pvkit_ktime_start(void)
+static int pvkit_ktime_start(int mode)
 {
 	struct task_struct *t;
 	unsigned int cpu;
 	int ret = 0;
 
 	memset(readers, 0, nr_cpu_ids * sizeof(*readers));
+	pvkit_ktime_mode = mode;
 	atomic64_set(&pvkit_ktime_max, 0);
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
-		t = kthread_create(pvkit_ktime_thread, &readers[cpu],
-				   "pvkit_ktime/%u", cpu);
+		t = kthread_create(mode == PVKIT_KTIME_CHECK ?
+				   pvkit_ktime_thread : pvkit_ktime_rate_thread,
+				   &readers[cpu], "pvkit_ktime/%u", cpu);
 		if (IS_ERR(t)) {
 			ret = PTR_ERR(t);
 			break;
@@ -113,16 +152,18 @@ static int pvkit_ktime_start(void)
 static ssize_t pvkit_ktime_run_write(struct file *file, const char __user *buf,
 				     size_t len, loff_t *ppos)
 {
-	bool on;
+	unsigned int mode;
 	int ret;
 
-	ret = kstrtobool_from_user(buf, len, &on);
+	ret = kstrtouint_from_user(buf, len, 10, &mode);
 	if (ret)
 		return ret;
+	if (mode > PVKIT_KTIME_RATE_TSC)
+		return -EINVAL;
 	mutex_lock(&pvkit_ktime_lock);
-	if (on && !pvkit_ktime_running)
-		ret = pvkit_ktime_start();
-	else if (!on && pvkit_ktime_running)
+	if (mode && !pvkit_ktime_running)
+		ret = pvkit_ktime_start(mode);
+	else if (!mode && pvkit_ktime_running)
 		pvkit_ktime_stop();
 	mutex_unlock(&pvkit_ktime_lock);
 	return ret ? ret : len;
@@ -145,8 +186,8 @@ static int pvkit_ktime_result_show(struct seq_file *m, void *unused)
 
 		if (!r->reads)
 			continue;
-		seq_printf(m, "cpu%u reads %llu backward %llu worst_ns %lld\n",
-			   cpu, r->reads, r->backward, r->worst_ns);
+		seq_printf(m, "cpu%u reads %llu backward %llu worst_ns %lld run_ns %llu\n",
+			   cpu, r->reads, r->backward, r->worst_ns, r->run_ns);
 		reads += r->reads;
 		backward += r->backward;
 		worst = max(worst, r->worst_ns);

@@ -12,13 +12,6 @@ __u64 div_u64(__u64 dividend, __u32 divisor);
 
 #include "../../../drivers/vmm_clock/vmm_clock_math.h"
 
-__u64 syms_scale_delta(__u64 delta, __u32 mul, __s8 shift);
-__u64 syms_ti_ns(__u64 tsc, __u64 stamp, __u64 system_time, __u32 mul,
-		 __s8 shift);
-int syms_decisions(__u32 before, __u32 after, __u64 now, __u64 last);
-__u64 syms_tsc_khz(__u32 mul, __s8 shift);
-__u64 syms_wall_ns(__u32 sec, __u32 nsec, __u64 uptime_ns);
-
 __u64 syms_scale_delta(__u64 delta, __u32 mul, __s8 shift)
 {
 	return vmm_clock_scale_delta(delta, mul, shift);
@@ -46,4 +39,14 @@ __u64 syms_tsc_khz(__u32 mul, __s8 shift)
 __u64 syms_wall_ns(__u32 sec, __u32 nsec, __u64 uptime_ns)
 {
 	return vmm_clock_wall_ns(sec, nsec, uptime_ns);
+}
+
+__u64 syms_ceiling(__u64 last_ns, __u64 last_tsc, __u64 tsc, __u32 mul,
+		   __s8 shift)
+{
+	__u32 cmul;
+	__s8 cshift;
+
+	vmm_clock_ceiling_params(mul, shift, &cmul, &cshift);
+	return vmm_clock_ceiling(last_ns, last_tsc, tsc, cmul, cshift);
 }

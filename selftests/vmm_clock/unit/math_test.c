@@ -21,12 +21,13 @@ static inline __u64 div_u64(__u64 dividend, __u32 divisor)
 }
 
 #include "tap.h"
+#include "util.h"
 #include "../../../drivers/vmm_clock/vmm_clock_math.h"
 
 #ifdef __SIZEOF_INT128__
 static __u64 ref_mul_frac(__u64 delta, __u32 mul)
 {
-	return (__u64)(((unsigned __int128)delta * mul) >> 32);
+	return (__u64)(((__uint128_t)delta * mul) >> 32);
 }
 #else
 /* Bits 32..95 of the 96-bit product from three 32-bit limbs. */
@@ -103,9 +104,9 @@ static void test_scale_edges(void)
 	unsigned long bad = 0;
 	size_t d, m, s;
 
-	for (d = 0; d < sizeof(deltas) / sizeof(deltas[0]); d++)
-		for (m = 0; m < sizeof(muls) / sizeof(muls[0]); m++)
-			for (s = 0; s < sizeof(shifts) / sizeof(shifts[0]); s++)
+	for (d = 0; d < ARRAY_SIZE(deltas); d++)
+		for (m = 0; m < ARRAY_SIZE(muls); m++)
+			for (s = 0; s < ARRAY_SIZE(shifts); s++)
 				bad += check_scale(deltas[d], muls[m], shifts[s]);
 	tap_result(!bad, "scale edge cases (delta 0/huge, shift -128..127)");
 }
@@ -123,7 +124,7 @@ static void test_vmm_params(void)
 	unsigned long bad = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(freqs) / sizeof(freqs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(freqs); i++) {
 		__u32 mul = (__u32)((1000000000ull << 20) / freqs[i]);
 		__u64 ns = vmm_clock_scale_delta(freqs[i], mul, 12);
 		__u64 khz = vmm_clock_tsc_khz(mul, 12);
@@ -181,6 +182,75 @@ static void test_guard(void)
 	tap_result(ok, "monotonic guard: publish only forward, equal is no clamp");
 }
 
+/* @v * 2^@e as a double, without libm. */
+static double scaled(double v, int e)
+{
+	for (; e > 0; e--)
+		v *= 2;
+	for (; e < 0; e++)
+		v /= 2;
+	return v;
+}
+
+/*
+ * The ceiling's rate: the host's plus 1/16 (never less, at most 2^-30
+ * more from rounding), mul normalised to its top bit; and the ceiling
+ * itself: no time for a TSC behind the anchor, saturation instead of a
+ * wrap.
+ */
+static void test_ceiling(unsigned long n)
+{
+	unsigned long i, bad = 0;
+	int ok = 1;
+
+	for (i = 0; i < n && bad < 5; i++) {
+		__u32 mul = (__u32)rnd64(), cmul;
+		int shift = (int)(rnd64() % 65) - 32;	/* -32..32 */
+		double want, got;
+		__s8 cshift;
+
+		if (i < 4)
+			mul = i < 2 ? 1 + (__u32)i : 0xffffffffu - (__u32)i;
+		if (!mul)
+			mul = 1;
+		vmm_clock_ceiling_params(mul, (__s8)shift, &cmul, &cshift);
+		want = scaled(mul, shift) * 17 / 16;
+		got = scaled(cmul, cshift);
+		if (!(cmul & 0x80000000u) || got < want ||
+		    got > want * (1 + 1.0 / (1 << 30))) {
+			tap_diag("ceiling_params(%#x, %d) = %#x, %d (rate %.17g, want %.17g)",
+				 mul, shift, cmul, cshift, got, want);
+			bad++;
+		}
+	}
+	ok &= !bad;
+	/* vmm at 2.6 GHz: mul 403298, shift 12 -> one second plus 1/16. */
+	{
+		__u32 cmul;
+		__s8 cshift;
+		__u64 c;
+
+		vmm_clock_ceiling_params(403298, 12, &cmul, &cshift);
+		ok &= cshift <= 0;
+		c = vmm_clock_ceiling(1000, 0, 2600000000ull, cmul, cshift);
+		ok &= c > 1000 + 1062490000ull &&
+		      c < 1000 + 1062500000ull + 1000000;
+		ok &= vmm_clock_ceiling(1000, 500, 400, cmul, cshift) == 1000;
+		ok &= vmm_clock_ceiling(1000, 500, 500, cmul, cshift) == 1000;
+		ok &= vmm_clock_ceiling(~0ull - 5, 0, 1000, cmul, cshift) == ~0ull;
+		ok &= vmm_clock_ceiling(1ull << 63, 0, 0x7fffffffffffffffull,
+					0xffffffffu, 40) == ~0ull;
+		ok &= vmm_clock_shift_delta_sat(3, 64) == ~0ull &&
+		      vmm_clock_shift_delta_sat(0, 64) == 0 &&
+		      vmm_clock_shift_delta_sat(~0ull, -64) == 0 &&
+		      vmm_clock_shift_delta_sat(1ull << 62, 2) == ~0ull &&
+		      vmm_clock_shift_delta_sat(1ull << 61, 2) == 1ull << 63 &&
+		      vmm_clock_shift_delta_sat(8, -3) == 1;
+	}
+	tap_result(ok, "ceiling: host rate + 1/16 over %lu random parameters, "
+		   "no time for a TSC behind, saturating", i);
+}
+
 static void test_params(void)
 {
 	int ok = 1;
@@ -222,7 +292,7 @@ int main(int argc, char **argv)
 	if (seed)
 		rng_state = seed;
 	tap_header();
-	tap_plan(7);
+	tap_plan(8);
 	tap_diag("seed %#llx iterations %lu",
 		 (unsigned long long)rng_state, n);
 	test_scale_random(n);
@@ -232,5 +302,6 @@ int main(int argc, char **argv)
 	test_version();
 	test_guard();
 	test_params();
+	test_ceiling(n / 10 + 10);
 	tap_finish();
 }
