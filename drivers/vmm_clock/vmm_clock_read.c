@@ -14,13 +14,13 @@
  * The guard is one value, the largest ever returned, on a cache line of
  * its own (with only the TSC beside it), read first: a reading at or
  * below it returns it without writing, and only a reading beyond it is
- * published, with a compare-and-exchange. Beside it, the TSC the
- * published reading was taken at, for the ceiling.
+ * published, with a compare-and-exchange. Beside it, where the ceiling
+ * starts.
  *
  * Beside the floor, a ceiling (vmm_clock_math.h): no reading may run
- * ahead of the largest published value by more than the host's rate at
- * load plus 1/16, on the TSC. A host can lie about the time; it cannot
- * throw the clock years ahead.
+ * ahead of the ceiling's start (about the last value returned) by more
+ * than the host's rate at load plus 1/16, on the TSC. A host can lie
+ * about the time; it cannot throw the clock years ahead.
  */
 #include <linux/atomic.h>
 #include <linux/clocksource.h>
@@ -96,7 +96,8 @@ static DEFINE_PER_CPU(struct vmm_clock_gave_up, vmm_clock_gave_up);
  */
 struct vmm_clock_last {
 	atomic64_t ns;		/* whole on 32-bit too */
-	u64 tsc;
+	u64 line_ns;		/* the ceiling runs from here, */
+	u64 line_tsc;		/* at this TSC */
 } ____cacheline_aligned_in_smp;
 
 static struct vmm_clock_last vmm_clock_last;
@@ -257,36 +258,48 @@ const struct pvclock_time_info *vmm_clock_cpu_ti(unsigned int cpu)
 }
 
 /*
- * The largest value returned so far, and the TSC of its reading. Value
- * before TSC, pairing with the publisher's TSC-before-value: a TSC newer
- * than the value's own only tightens the ceiling.
+ * The largest value returned so far, and the ceiling's start. TSC before
+ * value, pairing with the publisher's value-after-TSC: a TSC newer than
+ * its value's only tightens the ceiling.
  */
-static __always_inline u64 vmm_clock_floor(u64 *tsc)
+static __always_inline u64 vmm_clock_floor(u64 *line_ns, u64 *line_tsc)
 {
 	u64 ns = atomic64_read(&vmm_clock_last.ns);
 
-	/* The value before its TSC (vmm_clock_publish()). */
+	*line_tsc = READ_ONCE(vmm_clock_last.line_tsc);
+	/* The line's TSC before its value (vmm_clock_publish()). */
 	smp_rmb();
-	*tsc = READ_ONCE(vmm_clock_last.tsc);
+	*line_ns = READ_ONCE(vmm_clock_last.line_ns);
 	return ns;
 }
 
 /*
  * Publish @ns, read at @tsc, if it is still beyond the largest value
  * returned; the value that is returned: @ns, or a larger one another
- * reader published meanwhile. The TSC goes first: a reader that sees the
- * new value sees its TSC or a later one (a tighter ceiling). A racing
- * publisher that loses leaves its TSC, a few instructions off.
+ * reader published meanwhile. Then restart the ceiling at @tsc: from
+ * @ns, but no lower than @ceil (where the ceiling stood) less a
+ * sixteenth of its rise since its last start. A host that keeps sending
+ * values just above the guard thus cannot pull the ceiling far below
+ * real time (0.4% of the time at most), and honest readings afterwards
+ * are caught up at 6.25% from there only.
+ * A racing publisher leaves a line a few instructions off.
  */
-static __always_inline u64 vmm_clock_publish(u64 last, u64 ns, u64 tsc)
+static __always_inline u64 vmm_clock_publish(u64 last, u64 ns, u64 tsc,
+					     u64 ceil, u64 line_ns)
 {
 	s64 old = last;
+	u64 line;
 
-	WRITE_ONCE(vmm_clock_last.tsc, tsc);
 	do {
 		if (!vmm_clock_advances(ns, old))
 			return old;
 	} while (!atomic64_try_cmpxchg(&vmm_clock_last.ns, &old, ns));
+	/* A saturated ceiling (an absurd TSC delta) restarts from @ns. */
+	line = ceil == ~0ull ? ns : ceil - ((ceil - line_ns) >> 4);
+	WRITE_ONCE(vmm_clock_last.line_tsc, tsc);
+	/* The TSC before the value: see vmm_clock_floor(). */
+	smp_wmb();
+	WRITE_ONCE(vmm_clock_last.line_ns, max(line, ns));
 	return ns;
 }
 
@@ -342,23 +355,23 @@ static __always_inline u64 vmm_clock_read(void)
 {
 	const struct pvclock_time_info *ti;
 	struct vmm_clock_reading r;
-	u64 last, last_tsc, ns;
+	u64 last, line_ns, line_tsc, ceil, ns;
 
 	preempt_disable_notrace();
 	ti = vmm_clock_pick_ti(smp_processor_id());
 	if (unlikely(!ti)) {
 		this_cpu_inc(vmm_clock_stats.unfilled_reads);
-		ns = vmm_clock_floor(&last_tsc);
+		ns = vmm_clock_floor(&line_ns, &line_tsc);
 		goto out;
 	}
 	if (unlikely(!vmm_clock_snapshot(ti, &r))) {
 		/* Host stuck mid-update: a bounded, monotonic answer. */
 		this_cpu_inc(vmm_clock_stats.odd_timeouts);
 		vmm_clock_host_lied();
-		ns = vmm_clock_floor(&last_tsc);
+		ns = vmm_clock_floor(&line_ns, &line_tsc);
 		goto out;
 	}
-	last = vmm_clock_floor(&last_tsc);
+	last = vmm_clock_floor(&line_ns, &line_tsc);
 	if (!vmm_clock_advances(r.ns, last)) {
 		if (vmm_clock_is_backward(r.ns, last))
 			this_cpu_inc(vmm_clock_stats.clamps);
@@ -366,12 +379,14 @@ static __always_inline u64 vmm_clock_read(void)
 		goto out;
 	}
 	ns = r.ns;
-	/* Nothing published yet (load, resume): the first reading anchors. */
-	if (likely(last)) {
-		u64 ceil = vmm_clock_ceiling(last, last_tsc, r.tsc,
-					     vmm_clock_ceil_mul,
-					     vmm_clock_ceil_shift);
-
+	/* Nothing published yet (resume): the first reading anchors. */
+	if (unlikely(!last)) {
+		ceil = ns;
+		line_ns = ns;
+	} else {
+		ceil = vmm_clock_ceiling(line_ns, line_tsc, r.tsc,
+					 vmm_clock_ceil_mul,
+					 vmm_clock_ceil_shift);
 		if (unlikely(ns > ceil)) {
 			this_cpu_inc(vmm_clock_stats.ceilings);
 			if (ns - ceil > VMM_CLOCK_LIE_NS)
@@ -383,7 +398,7 @@ static __always_inline u64 vmm_clock_read(void)
 			}
 		}
 	}
-	ns = vmm_clock_publish(last, ns, r.tsc);
+	ns = vmm_clock_publish(last, ns, r.tsc, ceil, line_ns);
 out:
 	preempt_enable_notrace();
 	return ns;
@@ -393,7 +408,8 @@ out:
 static void vmm_clock_guard_reset(void)
 {
 	atomic64_set(&vmm_clock_last.ns, 0);
-	WRITE_ONCE(vmm_clock_last.tsc, 0);
+	WRITE_ONCE(vmm_clock_last.line_tsc, 0);
+	WRITE_ONCE(vmm_clock_last.line_ns, 0);
 }
 
 /*
@@ -429,7 +445,8 @@ int vmm_clock_guard_init(void)
 	vmm_clock_ceiling_params(r.mul, r.shift, &vmm_clock_ceil_mul,
 				 &vmm_clock_ceil_shift);
 	/* Readings on every CPU are bounded from this one on. */
-	vmm_clock_last.tsc = r.tsc;
+	vmm_clock_last.line_tsc = r.tsc;
+	vmm_clock_last.line_ns = r.ns;
 	atomic64_set(&vmm_clock_last.ns, r.ns);
 	return 0;
 }
