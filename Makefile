@@ -114,11 +114,17 @@ MATRIX = set -e; kvers="$(KVERS)"; \
 	done; \
 	kargs=$$(for k in $$full; do echo --kernel $$k; done)
 
-# The debug kernel (lockdep, KASAN, kmemleak: tools/debugk): when it is
-# cached, check runs its short set=debug on it too; CI builds it if missing.
-DEBUGK = dk=$$($(TOP)/tools/debugk/build.sh --kver) || \
-		if [ -n "$$CI" ]; then dk=$$($(TOP)/tools/debugk/build.sh | tail -n1); else dk=; fi; \
-	[ -z "$$dk" ] || $(MAKE) -s modules KVER=$$dk KDIR=$$($(TOP)/tools/testvm/kernels.sh headers $$dk)
+# The debug kernel (lockdep, KASAN, kmemleak: tools/debugk): with
+# PVKIT_CHECK_DEBUG=1, check also runs the short set=debug on it, building
+# the kernel if it is not cached. Off by default for now: the cached
+# kernel rebuilt with CONFIG_X86_IOPL_IOPERM fails to load its own
+# virtio_ring ("Unknown symbol is_vmalloc_addr"), so the console tests
+# cannot run on it; make check-debug is the way to work on that.
+DEBUGK = dk=; \
+	if [ -n "$(PVKIT_CHECK_DEBUG)" ]; then \
+		dk=$$($(TOP)/tools/debugk/build.sh --kver) || dk=$$($(TOP)/tools/debugk/build.sh | tail -n1); \
+		$(MAKE) -s modules KVER=$$dk KDIR=$$($(TOP)/tools/testvm/kernels.sh headers $$dk); \
+	fi
 
 # The debug kernel (tools/debugk, built if missing): every check VM and the
 # runner's failure tests on it.
