@@ -158,7 +158,9 @@ def main():
     for cmd in sorted(used):
         if cmd in ours:
             continue
-        path = shutil.which(cmd)
+        # Where apt installs: a tool the developer put elsewhere (pyenv,
+        # /usr/local) must not stand in for the Debian package.
+        path = shutil.which(cmd, path="/usr/sbin:/usr/bin:/sbin:/bin")
         if not path:
             continue        # a word of prose or a function: not a command
         checked += 1
