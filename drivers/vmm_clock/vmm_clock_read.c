@@ -27,6 +27,7 @@
 #include <linux/delay.h>
 #include <linux/hardirq.h>
 #include <linux/irq_work.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/jiffies.h>
@@ -425,8 +426,8 @@ int vmm_clock_guard_init(void)
 	bool ok = false;
 
 	if (tsc_khz)
-		vmm_clock_spin_cycles = (u64)tsc_khz * VMM_CLOCK_READ_SPIN_US /
-					USEC_PER_MSEC;
+		vmm_clock_spin_cycles = div_u64((u64)tsc_khz * VMM_CLOCK_READ_SPIN_US,
+						USEC_PER_MSEC);
 	/* A CPU's page may still be filling: give it the fill check's time. */
 	for (tries = 0; tries < VMM_CLOCK_GUARD_INIT_TRIES; tries++) {
 		preempt_disable();
