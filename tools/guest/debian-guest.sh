@@ -52,8 +52,8 @@
 #         with one ENODEV line, no vmmci device)
 #
 # PVKIT_DEBIAN_APPEND: more kernel arguments for every boot (to see the
-# checks fail: modprobe.blacklist=virtio_console_fix leaves the built-in
-# driver in charge).
+# checks fail: module_blacklist=virtio_console_fix makes the kernel refuse
+# the module, so the built-in driver keeps the console devices).
 #
 # Exit 0 pass, 1 fail, 4 skip (host model not built, no debootstrap).
 set -euo pipefail
