@@ -213,7 +213,10 @@ rm -rf "$r"
 # shellcheck disable=SC2012 # our own image names, newest first by mtime
 for old in $(ls -t "$images/pvkit-$suite"-*.img | tail -n +3) \
 	   "$images"/pvkit-????????????.img; do
-	if [ -e "$old" ]; then rm -f "$old" "${old%.img}.initrd"; fi
+	if [ -e "$old" ]; then
+		log "dropping $old"
+		rm -f "$old" "${old%.img}.initrd"
+	fi
 done
 log "image built in $(( $(date +%s) - t1 ))s (base excluded): $img (${size} MB)"
 echo "$img"
