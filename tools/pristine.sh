@@ -67,7 +67,7 @@ deb $mirror bookworm-updates main
 deb ${mirror%/debian}/debian-security bookworm-security main
 EOT
 cp /etc/resolv.conf "$root/etc/resolv.conf"
-git clone -q --no-hardlinks "$top" "$root/root/pvkit"
+git clone -q --no-hardlinks "$top" "$root/pvkit"
 log "root ready in $(( $(date +%s) - t0 ))s; running: make $*"
 
 # Each target in turn, as the README gives them; the first failure stops.
@@ -88,7 +88,7 @@ unshare -m --propagation private sh -c '
 		env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 			HOME=/root LANG=C.UTF-8 TERM=dumb CI="${CI:-}" \
 			PVKIT_CACHE="$cache" \
-			chroot "$root" sh -c "cd /root/pvkit && exec make $t" </dev/null || {
+			chroot "$root" sh -c "cd /pvkit && exec make $t" </dev/null || {
 			rc=$?
 			break
 		}
