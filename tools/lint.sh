@@ -60,12 +60,12 @@ lint_checkpatch_kernel() {
 
 # Userspace: the kernel-only rules are off (u32 and __printf do not exist
 # there, volatile is right for signal flags, TAP text is not a kernel
-# message to grep for).
+# message to grep for, libFuzzer names the fuzz targets' entry point).
 lint_checkpatch_selftests() {
 	# shellcheck disable=SC2046 # paths without blanks, one word each
 	set -- $(files 'selftests/*.[ch]' ':!selftests/*/kmod/*')
 	echo "lint: checkpatch --strict on $# selftest files"
-	run_checkpatch --ignore FILE_PATH_CHANGES,PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,VOLATILE,SPLIT_STRING \
+	run_checkpatch --ignore FILE_PATH_CHANGES,PREFER_KERNEL_TYPES,PREFER_DEFINED_ATTRIBUTE_MACRO,VOLATILE,SPLIT_STRING,CAMELCASE \
 		-f "$@"
 }
 

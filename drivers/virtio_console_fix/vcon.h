@@ -111,6 +111,8 @@ struct vcon_dev {
 	bool restored;
 	/* Set before teardown: no more work gets scheduled. */
 	bool removing;
+	/* Control messages queued so far, under c_ovq_lock. */
+	unsigned int ctrl_sent;
 };
 
 struct vcon_port {
@@ -194,6 +196,7 @@ void vcon_ctrl_work(struct work_struct *work);
 int vcon_ctrl_send(struct vcon_dev *vd, u32 id, u16 event, u16 value);
 int vcon_ctrl_fill(struct vcon_dev *vd);
 void vcon_ctrl_drain(struct vcon_dev *vd);
+void vcon_ctrl_settle(struct vcon_dev *vd, unsigned long deadline);
 
 /* vcon_buf.c */
 struct vcon_buf *vcon_buf_alloc(size_t size, gfp_t gfp);

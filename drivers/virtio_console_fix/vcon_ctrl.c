@@ -6,6 +6,8 @@
  * driver's state and only then acted upon. A bad message costs the host a
  * ratelimited line in the log, nothing else.
  */
+#include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/virtio_config.h>
@@ -53,12 +55,14 @@ int vcon_ctrl_send(struct vcon_dev *vd, u32 id, u16 event, u16 value)
 	if (vd->c_ovq) {
 		vcon_ctrl_reclaim_out(vd);
 		ret = virtqueue_add_outbuf(vd->c_ovq, &sg, 1, buf, GFP_ATOMIC);
-		if (!ret)
+		if (!ret) {
+			vd->ctrl_sent++;
 			virtqueue_kick(vd->c_ovq);
-		else
+		} else {
 			dev_warn_ratelimited(&vd->vdev->dev,
 					     "control message %u for port %u lost: %d\n",
 					     event, id, ret);
+		}
 	}
 	/* Without c_ovq the device is frozen or going: nobody to tell. */
 	spin_unlock_irqrestore(&vd->c_ovq_lock, flags);
@@ -112,6 +116,52 @@ void vcon_ctrl_drain(struct vcon_dev *vd)
 	if (vd->c_ovq)
 		vcon_vq_drain(vd->c_ovq, true);
 	spin_unlock_irq(&vd->c_ovq_lock);
+}
+
+/* Has the host taken every message we queued? Under c_ovq_lock. */
+static bool vcon_ctrl_all_taken(struct vcon_dev *vd)
+{
+	vcon_ctrl_reclaim_out(vd);
+	return vd->c_ovq->num_free == virtqueue_get_vring_size(vd->c_ovq);
+}
+
+/*
+ * Wait until the host has answered what we told it and we have acted on
+ * the answers: after a bind, until every port the host announces exists
+ * and its console is attached. QEMU answers a control message while it
+ * takes it, so once our last message is used its replies are already in
+ * c_ivq, and one run of the control work acts on them; that run may say
+ * more, hence the loop. A host that answers later is waited for until
+ * @deadline only. The caller holds the device lock: no remove meanwhile.
+ */
+void vcon_ctrl_settle(struct vcon_dev *vd, unsigned long deadline)
+{
+	unsigned int sent;
+	bool taken;
+
+	if (!vd->multiport)
+		return;
+	for (;;) {
+		spin_lock_irq(&vd->c_ovq_lock);
+		if (!vd->c_ovq) {
+			spin_unlock_irq(&vd->c_ovq_lock);
+			return;
+		}
+		sent = vd->ctrl_sent;
+		taken = vcon_ctrl_all_taken(vd);
+		spin_unlock_irq(&vd->c_ovq_lock);
+
+		/* Runs even if the interrupt for the replies is still due. */
+		schedule_work(&vd->control_work);
+		flush_work(&vd->control_work);
+		if (taken && sent == READ_ONCE(vd->ctrl_sent))
+			return;
+		if (time_after(jiffies, deadline))
+			break;
+		usleep_range(1000, 2000);
+	}
+	dev_info(&vd->vdev->dev,
+		 "the host has not answered every control message yet; its ports and console may appear late\n");
 }
 
 void vcon_ctrl_intr(struct virtqueue *vq)

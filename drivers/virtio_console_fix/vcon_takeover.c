@@ -14,6 +14,7 @@
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
 #include <linux/kdev_t.h>
 #include <linux/major.h>
 #include <linux/module.h>
@@ -37,6 +38,8 @@
 #define VCON_FALLBACK_CLASS	"virtio-ports-pvkit"
 /* Documentation/admin-guide/devices.txt: the hvc terminals. */
 #define VCON_HVC_MAJOR		229
+/* How long the takeover waits for the host to re-announce the ports. */
+#define VCON_TKO_SETTLE		HZ
 /* Port devices we check for openers before taking a device over. */
 #define VCON_TKO_MAX_DEVT	64
 
@@ -216,6 +219,32 @@ static int vcon_tko_alone(void)
 	return 0;
 }
 
+static int vcon_tko_settle_one(struct device *dev, void *data)
+{
+	unsigned long deadline = *(unsigned long *)data;
+
+	device_lock(dev);
+	if (dev->driver == &vcon_virtio_driver.driver)
+		vcon_ctrl_settle(dev_to_virtio(dev)->priv, deadline);
+	device_unlock(dev);
+	return 0;
+}
+
+/*
+ * Probe returns before the host has announced the ports, so without this
+ * modprobe would return while hvc0 still has no console behind it and a
+ * message printed then would be lost. Bounded: a slow host costs us a
+ * second, not a hung boot.
+ */
+static void vcon_tko_settle(void)
+{
+	unsigned long deadline = jiffies + VCON_TKO_SETTLE;
+
+	if (driver_for_each_device(&vcon_virtio_driver.driver, NULL, &deadline,
+				   vcon_tko_settle_one))
+		pr_warn("could not wait for every device\n");
+}
+
 static int vcon_tko_register_builtin(struct virtio_driver *drv)
 {
 	/*
@@ -279,6 +308,7 @@ static int __init vcon_tko_init(void)
 		pr_err("cannot register (%d); giving the devices back\n", ret);
 		goto out_builtin;
 	}
+	vcon_tko_settle();
 	if (s->hvc_busy)
 		pr_warn("an hvc terminal was open (pid %d, %s): it was hung up, and that /dev/hvcN reaches the console again once every file open before now is closed\n",
 			s->hvc_pid, s->hvc_comm);

@@ -157,7 +157,7 @@ headers_fetch() {
 	arch=
 	case $kver in *-686 | *-686-pae) arch=:i386 ;; esac
 	pkgs="linux-headers-$kver$arch $(own_deps "linux-headers-$kver$arch")"
-	log "fetching $(echo $pkgs)"
+	log "fetching $pkgs"
 	# shellcheck disable=SC2086
 	(cd "$debs" && apt-get download -q $pkgs >&2)
 	rm -rf "$dir.tmp"
@@ -165,7 +165,9 @@ headers_fetch() {
 	for p in $pkgs; do
 		case $p in
 		*:i386) unpack "$dir.tmp" "$debs/${p%:i386}_"*_i386.deb ;;
-		*) unpack "$dir.tmp" "$(ls "$debs/${p}_"*.deb | grep -v _i386.deb)" ;;
+		*) for d in "$debs/${p}_"*.deb; do
+			case $d in *_i386.deb) ;; *) unpack "$dir.tmp" "$d" ;; esac
+		done ;;
 		esac
 	done
 	# Debian's arch headers reach -common and the kbuild tools by absolute
