@@ -106,10 +106,33 @@ if [ "$built" != "$kver" ]; then
 	exit 1
 fi
 
+# Objects that export symbols but have no symbol versions in their .cmd
+# file. A build cut short between compiling an object and appending its
+# versions leaves such an object, and make takes it as up to date; every
+# module that uses one of its symbols then fails to load ("no symbol
+# version for ..."), as the tree's own virtio_ring did for vmalloc's.
+unversioned() {
+	find . -name '*.o' ! -name vmlinux.o ! -name '*.mod.o' | while read -r o; do
+		c=${o%/*}/.${o##*/}.cmd
+		[ -f "$c" ] && ! grep -q '^#SYMVER' "$c" &&
+			nm --defined-only "$o" 2>/dev/null | grep ' __ksymtab_' >/dev/null &&
+			echo "$o"
+	done || true
+}
+
 log "building $kver with make -j$jobs (nice)"
 start=$(date +%s)
+stale=$(unversioned)
+if [ -n "$stale" ]; then
+	log "rebuilding objects without symbol versions: $(echo "$stale" | tr '\n' ' ')"
+	echo "$stale" | xargs rm -f
+fi
 kmake bzImage modules >"$work/build.log" 2>&1 ||
 	{ tail -n 40 "$work/build.log" >&2; log "build failed: $work/build.log"; exit 1; }
+if awk '$1 == "0x00000000" { bad = 1 } END { exit !bad }' Module.symvers; then
+	log "Module.symvers has exports without a version: $(awk '$1 == "0x00000000" { print $2 }' Module.symvers | tr '\n' ' ')"
+	exit 1
+fi
 secs=$(( $(date +%s) - start ))
 log "built in ${secs}s"
 
