@@ -7,6 +7,7 @@
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/pci.h>
+#include <linux/ratelimit.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
@@ -29,6 +30,7 @@ struct vmmci_stats {
 	u64 cmds_acked;		/* acks written */
 	u64 cmds_invalid;	/* unknown values seen (never acked) */
 	u64 cmds_polled;	/* commands first seen by the poll, not an IRQ */
+	u64 times_invalid;	/* TIME_SEC/USEC pairs that were not a time */
 	u32 last_cmd;		/* last non-NONE value read */
 	u64 last_cmd_ns;	/* guest CLOCK_REALTIME when it was read */
 	u32 host_features;	/* copies for sysfs */
@@ -69,7 +71,17 @@ struct vmmci_dev {
 	struct delayed_work poll_work;
 	struct delayed_work sync_work;
 	struct notifier_block reboot_nb;
+
+	/*
+	 * Garbage from the host: one line per kind every VMMCI_BAD_LOG_S,
+	 * carrying the count so far, so a hostile host costs a few lines a
+	 * minute rather than the default ratelimit's two a second.
+	 */
+	struct ratelimit_state bad_cmd_rs;
+	struct ratelimit_state bad_time_rs;
 };
+
+#define VMMCI_BAD_LOG_S		10
 
 /* Module parameters (vmmci_sysfs.c). */
 extern unsigned int vmmci_poll_ms;

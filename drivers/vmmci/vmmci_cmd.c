@@ -67,9 +67,9 @@ static void vmmci_cmd_handle(struct vmmci_dev *vd, bool from_irq)
 		break;
 	case VMMCI_ACT_INVALID:
 		vd->stats.cmds_invalid++;
-		dev_warn_ratelimited(dev,
-				     "ignoring invalid host command %#x (not acked)\n",
-				     cmd);
+		if (__ratelimit(&vd->bad_cmd_rs))
+			dev_warn(dev, "ignoring invalid host command %#x (not acked; %llu invalid since load)\n",
+				 cmd, vd->stats.cmds_invalid);
 		break;
 	default:
 		break;

@@ -202,6 +202,11 @@ static int vmmci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	INIT_WORK(&vd->irq_work, vmmci_cmd_work);
 	INIT_DELAYED_WORK(&vd->poll_work, vmmci_cmd_poll_work);
 	INIT_DELAYED_WORK(&vd->sync_work, vmmci_time_work);
+	ratelimit_state_init(&vd->bad_cmd_rs, VMMCI_BAD_LOG_S * HZ, 1);
+	ratelimit_state_init(&vd->bad_time_rs, VMMCI_BAD_LOG_S * HZ, 1);
+	/* The lines carry the counts: no "callbacks suppressed" lines. */
+	ratelimit_set_flags(&vd->bad_cmd_rs, RATELIMIT_MSG_ON_RELEASE);
+	ratelimit_set_flags(&vd->bad_time_rs, RATELIMIT_MSG_ON_RELEASE);
 	pci_set_drvdata(pdev, vd);
 
 	ret = pcim_enable_device(pdev);

@@ -111,6 +111,7 @@ VMMCI_STAT(cmds_seen, "%llu", (u64)s.cmds_seen);
 VMMCI_STAT(cmds_acked, "%llu", (u64)s.cmds_acked);
 VMMCI_STAT(cmds_invalid, "%llu", (u64)s.cmds_invalid);
 VMMCI_STAT(cmds_polled, "%llu", (u64)s.cmds_polled);
+VMMCI_STAT(times_invalid, "%llu", (u64)s.times_invalid);
 VMMCI_STAT(last_cmd, "%u", (u32)s.last_cmd);
 VMMCI_STAT(last_cmd_ns, "%llu", (u64)s.last_cmd_ns);
 VMMCI_STAT(last_ack_latency_ns, "%llu", (u64)s.last_ack_latency_ns);
@@ -131,6 +132,7 @@ static struct attribute *vmmci_sysfs_attrs[] = {
 	&dev_attr_cmds_acked.attr,
 	&dev_attr_cmds_invalid.attr,
 	&dev_attr_cmds_polled.attr,
+	&dev_attr_times_invalid.attr,
 	&dev_attr_last_cmd.attr,
 	&dev_attr_last_cmd_ns.attr,
 	&dev_attr_last_ack_latency_ns.attr,

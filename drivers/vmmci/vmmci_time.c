@@ -29,9 +29,10 @@ static int vmmci_time_sample(struct vmmci_dev *vd, s64 *offset)
 	usec = ioread32(vd->base + VMMCI_CONFIG_TIME_USEC);
 
 	if (!vmmci_time_valid(sec, usec)) {
-		dev_warn_ratelimited(&vd->pdev->dev,
-				     "host time %u.%06u s is invalid\n",
-				     sec, usec);
+		vd->stats.times_invalid++;
+		if (__ratelimit(&vd->bad_time_rs))
+			dev_warn(&vd->pdev->dev, "host time %u.%06u s is invalid (%llu invalid since load)\n",
+				 sec, usec, vd->stats.times_invalid);
 		return -EIO;
 	}
 	guest = vmmci_guest_mid(before, after);
