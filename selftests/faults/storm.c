@@ -3,8 +3,9 @@
  * Claim: a storm of spurious interrupts (vmctl storm: vmmci's INTx with
  * ISR 0, virtio queue interrupts with nothing used on the console's
  * device), RATE a second on each line for SECS, does no harm:
- *  - vmmci counts none of them as its own and acts on the one real
- *    SYNCRTC sent in the middle of the storm exactly once;
+ *  - vmmci's handler claims none of them (IRQ_NONE: its count of own
+ *    interrupts grows by the SYNCRTC's one at most) and it acts on the
+ *    one real SYNCRTC sent in the middle of the storm exactly once;
  *  - the console stream loses or duplicates no byte;
  *  - then a vmctl stop is acked within vmd's 3 s, by the interrupt or, if
  *    the kernel disabled a line as "nobody cared", by vmmci's poll (the
@@ -129,12 +130,19 @@ int main(int argc, char **argv)
 		   "its count), console %lld rounds (%lld queue interrupts), "
 		   "want >= %d each", vt, vf, spurious1 - spurious0, ct, cf,
 		   rate * secs / 2);
+	/*
+	 * Its own: the SYNCRTC's interrupt, if the poll did not find the
+	 * command first. A handler that claims ISR-0 interrupts counts the
+	 * storm's thousands.
+	 */
 	tap_result(v1.cmds_seen - v0.cmds_seen == 1 &&
 		   v1.cmds_acked - v0.cmds_acked == 1 &&
-		   v1.cmds_invalid == v0.cmds_invalid,
+		   v1.cmds_invalid == v0.cmds_invalid &&
+		   v1.irqs - v0.irqs <= 1,
 		   "vmmci acted on %lld commands (want the 1 SYNCRTC), acked "
-		   "%lld, %lld interrupts its own", v1.cmds_seen - v0.cmds_seen,
-		   v1.cmds_acked - v0.cmds_acked, v1.irqs - v0.irqs);
+		   "%lld, %lld interrupts its own (want at most 1)",
+		   v1.cmds_seen - v0.cmds_seen, v1.cmds_acked - v0.cmds_acked,
+		   v1.irqs - v0.irqs);
 	tap_result(1, "%d 'nobody cared' reports (a line disabled)", nobody);
 	flt_con_finish(20);
 	if (!nostop)
