@@ -92,6 +92,12 @@ def judge(run, err):
             elif not ok:
                 t.why = "VM ended with %s, expected %s" % (
                     run.end_reason or "no host-model reason", t.expect_end)
+            # The claims it made before it ended the VM count too.
+            failed = first_failure(t.tap)
+            if ok and failed:
+                ok = False
+                t.why = "VM ended as expected (%s), but%s" % (
+                    run.end_reason, failed)
             t.verdict = "PASS" if ok else "FAIL"
         elif t.rc is None:
             t.verdict = "FAIL"
