@@ -15,6 +15,8 @@ CACHE = os.environ.get("PVKIT_CACHE", "/var/cache/pvkit")
 BUILD = os.path.join(TOP, "build")
 LOGS = os.path.join(BUILD, "test-logs")
 T0 = time.monotonic()
+# VMs booted a second time after an emulator fault at boot (main.py).
+REBOOTED = []
 PRINT_LOCK = threading.Lock()
 VERBOSE = False
 MODROOT = None

@@ -17,6 +17,10 @@ class Test:
             self.timeout = int(argv.pop(0).split("=")[1])
         self.argv = argv
         self.name = argv[0]
+        self.reset()
+
+    def reset(self):
+        """What one boot learns of the test: none of it yet."""
         self.rc = None
         self.time = 0.0
         self.verdict = None     # PASS FAIL SKIP
