@@ -365,6 +365,11 @@ static inline void flt_vmmci_start(void)
 			 vmmci_stat("offset_ns"), reply);
 		if (vmmci_stat("syncs") > 0)
 			return;
+		/* Set already (an earlier test of this boot): no step needed. */
+		if (vmmci_stat("cmds_acked") > acked &&
+		    vmmci_stat("samples") > 0 &&
+		    llabs(vmmci_stat("offset_ns")) < 1000000)
+			return;
 	}
 	tap_bail("the guest clock was never set from the host");
 }
