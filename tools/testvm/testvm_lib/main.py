@@ -66,29 +66,42 @@ def run_vms(plan, args, results, host_tests=None):
         bases.append(base)
         queue += [(kver, base, vm) for vm in vms]
     cond = threading.Condition()
-    busy = {"running": 1 if host_tests else 0, "alone": False}
+    busy = {"running": 1 if host_tests else 0, "alone": False,
+            "host": bool(host_tests)}
+
+    def is_alone(item):
+        keys = item[2].keys
+        return keys.get("pin") == "1" or keys.get("alone") == "1"
 
     # A pinned VM (pin=1) runs alone: it owns host CPU 0 for its timing,
     # and it would starve a VM next to it of half the machine. So does a
     # VM with alone=1 (benchmarks). The VMs behind it in the plan wait
-    # for it, so it cannot be put off forever.
+    # for it, so it cannot be put off forever; only while the host tests
+    # run (they end) do others go ahead of it.
     def take():
         with cond:
             while True:
                 if not queue:
                     return None
-                keys = queue[0][2].keys
-                alone = keys.get("pin") == "1" or keys.get("alone") == "1"
-                if not busy["alone"] and not (alone and busy["running"]):
+                pick = None
+                if not busy["alone"]:
+                    if not (is_alone(queue[0]) and busy["running"]):
+                        pick = 0
+                    elif busy["host"]:
+                        pick = next((i for i, it in enumerate(queue)
+                                     if not is_alone(it)), None)
+                if pick is not None:
                     busy["running"] += 1
-                    busy["alone"] = alone
-                    return queue.pop(0)
+                    busy["alone"] = is_alone(queue[pick])
+                    return queue.pop(pick)
                 cond.wait()
 
-    def done():
+    def done(host=False):
         with cond:
             busy["running"] -= 1
             busy["alone"] = False
+            if host:
+                busy["host"] = False
             cond.notify_all()
 
     def worker(first):
@@ -96,7 +109,7 @@ def run_vms(plan, args, results, host_tests=None):
             try:
                 host_tests()
             finally:
-                done()
+                done(host=True)
         while True:
             item = take()
             if item is None:
