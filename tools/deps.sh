@@ -13,7 +13,7 @@ sparse spin socat dkms python3 linux-headers-cloud-amd64 linux-source-6.1
 clang libclang-rt-14-dev
 ninja-build meson libglib2.0-dev libpixman-1-dev libfdt-dev libslirp-dev
 pkg-config zlib1g-dev python3-venv dpkg-dev
-debhelper dh-dkms debootstrap dwarves e2fsprogs gcc-multilib xz-utils zstd
+debhelper dh-dkms debootstrap dwarves e2fsprogs gcc-multilib xz-utils zstd lz4
 shellcheck python3-flake8"
 
 missing=""

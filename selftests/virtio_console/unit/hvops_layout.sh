@@ -51,9 +51,10 @@ for img in "$kernels"/*/boot/vmlinuz-*; do
 	unpack "$img" "$tmp/vmlinux"
 	case $? in
 	0) ;;
-	2) echo "FAIL $kver: no decompressor for its image (tools/deps.sh installs xz-utils and zstd)"
+	2) echo "FAIL $kver: no decompressor for its image (tools/deps.sh installs xz-utils, zstd and lz4)"
 		fail=1; continue ;;
-	*) echo "FAIL $kver: cannot unpack $img"; fail=1; continue ;;
+	*) echo "FAIL $kver: cannot unpack $img (its compressor: $(grep -o '^CONFIG_KERNEL_[A-Z0-9]*=y' "${img%/vmlinuz-*}/config-$kver" 2>/dev/null))"
+		fail=1; continue ;;
 	esac
 	pahole -C hv_ops "$tmp/vmlinux" 2>/dev/null >"$tmp/hv_ops"
 	members=$(grep -c '(\*' "$tmp/hv_ops")
