@@ -58,14 +58,8 @@ int main(int argc, char **argv)
 		tap_skip("console=hvc0 is not on the command line");
 		tap_finish();
 	}
-	snprintf(req, sizeof(req), "<3>%s-kmsg\n", marker);
-	fd = open("/dev/kmsg", O_WRONLY);
-	if (fd < 0 || write(fd, req, strlen(req)) < 0)
-		tap_bail("write /dev/kmsg: %s", strerror(errno));
-	close(fd);
-	snprintf(req, sizeof(req), "run vcon_peer.py file-has %s %s-kmsg 20",
-		 file, marker);
-	tap_result(hostctl(req, NULL, 0, 30000) == 0,
+	strcat(marker, "-kmsg");
+	tap_result(vcon_printk_reaches(file, marker, 20),
 		   "printk reaches the host through console=hvc0");
 	tap_finish();
 }

@@ -96,20 +96,10 @@ static bool tko_printk_reaches(const char *file, const char *marker,
 			       int tries)
 {
 	int wait = tries > 1 ? 2 : 20;
-	char req[256];
-	int fd;
 
-	while (tries--) {
-		snprintf(req, sizeof(req), "<3>%s\n", marker);
-		fd = open("/dev/kmsg", O_WRONLY);
-		if (fd < 0 || write(fd, req, strlen(req)) < 0)
-			tap_bail("write /dev/kmsg: %s", strerror(errno));
-		close(fd);
-		snprintf(req, sizeof(req), "run vcon_peer.py file-has %s %s %d",
-			 file, marker, wait);
-		if (hostctl(req, NULL, 0, (wait + 10) * 1000) == 0)
+	while (tries--)
+		if (vcon_printk_reaches(file, marker, wait))
 			return true;
-	}
 	return false;
 }
 

@@ -7,6 +7,7 @@
 #define VCON_UTIL_H
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -217,6 +218,27 @@ static inline void vcon_setup(bool intree, const char *name, char *dev,
 	}
 	if (vcon_find_port(name, dev, len, 10))
 		tap_skip_all("no virtio port named %s", name);
+}
+
+/*
+ * printk @marker (through /dev/kmsg, at KERN_ERR so any console shows it)
+ * and wait up to @secs for the host's file @file (in the VM's run
+ * directory) to contain it: what console=hvcN carried to the host.
+ */
+static inline bool vcon_printk_reaches(const char *file, const char *marker,
+				       int secs)
+{
+	char req[256];
+	int fd;
+
+	snprintf(req, sizeof(req), "<3>%s\n", marker);
+	fd = open("/dev/kmsg", O_WRONLY);
+	if (fd < 0 || write(fd, req, strlen(req)) < 0)
+		tap_bail("write /dev/kmsg: %s", strerror(errno));
+	close(fd);
+	snprintf(req, sizeof(req), "run vcon_peer.py file-has %s %s %d",
+		 file, marker, secs);
+	return hostctl(req, NULL, 0, (secs + 10) * 1000) == 0;
 }
 
 /* CRC-32 as zlib computes it (host/vcon_peer.py uses zlib.crc32). */
