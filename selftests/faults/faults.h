@@ -156,10 +156,11 @@ static inline int flt_klog_lines(void)
 }
 
 /*
- * Kernel log lines from line @from on that contain @what (all with NULL);
- * the first @show of them as diagnostics.
+ * Kernel log lines from line @from on that contain @what (all with NULL)
+ * and @also (if not NULL); the first @show of them as diagnostics.
  */
-static inline int flt_klog_grep(int from, const char *what, int show)
+static inline int flt_klog_grep2(int from, const char *what,
+				 const char *also, int show)
 {
 	static char buf[1 << 20];
 	int n = klogctl(3, buf, sizeof(buf) - 1), line = 0, found = 0;
@@ -171,11 +172,16 @@ static inline int flt_klog_grep(int from, const char *what, int show)
 	while (*p && (nl = strchr(p, '\n'))) {
 		*nl = '\0';
 		if (line++ >= from && (!what || strstr(p, what)) &&
-		    found++ < show)
+		    (!also || strstr(p, also)) && found++ < show)
 			tap_diag("kernel: %s", p);
 		p = nl + 1;
 	}
 	return found;
+}
+
+static inline int flt_klog_grep(int from, const char *what, int show)
+{
+	return flt_klog_grep2(from, what, NULL, show);
 }
 
 /* ----------------------------------------------------------- console */
@@ -209,11 +215,13 @@ static inline unsigned char flt_stream_next(struct flt_stream *s)
 
 static struct {
 	int fd;
+	char dev[300];
 	pthread_t writer, reader;
 	atomic_bool stop;
 	atomic_ullong written, read;
 	unsigned long long limit;
 	unsigned long long mismatch_at;	/* offset of the first bad byte + 1 */
+	long long max_gap_ns;		/* the reader's longest wait for data */
 	unsigned int crc;
 	int werr, rerr;
 } flt_con = { .fd = -1 };
@@ -249,12 +257,17 @@ static void *flt_con_reader(void *arg)
 {
 	struct flt_stream s = { .x = 0x12345678 };
 	unsigned char buf[4096];
+	long long t, last = pv_now_ns(CLOCK_MONOTONIC);
 	ssize_t n, i;
 
 	for (;;) {
 		n = read(flt_con.fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
+		t = pv_now_ns(CLOCK_MONOTONIC);
+		if (t - last > flt_con.max_gap_ns)
+			flt_con.max_gap_ns = t - last;
+		last = t;
 		if (n <= 0) {
 			flt_con.rerr = n < 0 ? errno : EPIPE;
 			return NULL;
@@ -278,10 +291,10 @@ static void *flt_con_reader(void *arg)
  */
 static inline void flt_con_start(unsigned long long limit)
 {
-	char dev[300], req[256];
+	char *dev = flt_con.dev, req[256];
 
 	flt_con.limit = limit;
-	vcon_setup(false, VCON_PORT_NAME, dev, sizeof(dev));
+	vcon_setup(false, VCON_PORT_NAME, dev, sizeof(flt_con.dev));
 	flt_con.fd = open(dev, O_RDWR);
 	if (flt_con.fd < 0)
 		tap_bail("open %s: %s", dev, strerror(errno));
@@ -292,6 +305,26 @@ static inline void flt_con_start(unsigned long long limit)
 		tap_bail("host peer never connected");
 	pthread_create(&flt_con.reader, NULL, flt_con_reader, NULL);
 	pthread_create(&flt_con.writer, NULL, flt_con_writer, NULL);
+}
+
+/*
+ * Where a stalled stream stands: QEMU's view of the port's queues (its
+ * first port's, 4 and 5) and the driver's counters.
+ */
+static inline void flt_con_where(void)
+{
+	char reply[512], path[400], buf[1024], *line, *save;
+
+	if (!hostctl("run vcon_peer.py queues vs0 4,5", reply, sizeof(reply),
+		     10000))
+		tap_diag("host: %s", reply);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", vcon_module(),
+		 strrchr(flt_con.dev, '/') + 1);
+	if (pv_read_file(path, buf, sizeof(buf)) < 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		tap_diag("guest: %s", line);
 }
 
 /*
@@ -309,11 +342,14 @@ static inline int flt_con_finish(double secs)
 	while ((r = atomic_load(&flt_con.read)) < w && vcon_now() < end &&
 	       !flt_con.rerr)
 		pv_sleep_ms(20);
+	if (r != w)
+		flt_con_where();
 	return tap_result(r == w && !flt_con.mismatch_at && !flt_con.werr,
 			  "console: %llu bytes written, %llu echoed, first bad "
-			  "byte %lld, crc32 %08x, errors w=%d r=%d", w, r,
+			  "byte %lld, crc32 %08x, errors w=%d r=%d, longest "
+			  "wait for data %.3f s", w, r,
 			  (long long)flt_con.mismatch_at - 1, flt_con.crc,
-			  flt_con.werr, flt_con.rerr);
+			  flt_con.werr, flt_con.rerr, flt_con.max_gap_ns / 1e9);
 }
 
 /* --------------------------------------------------------------- vmmci */

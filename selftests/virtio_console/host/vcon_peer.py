@@ -30,6 +30,9 @@ and then `run vcon_peer.py result NAME` for the verdict.
   vserport ID TAG          write port ID's VSERPORT_CHANGE open values to
                            TAG once an open was followed by a close
                            (e.g. "0 1 0"), or after 30 s
+  queues DEV Q[,Q...]      QEMU's view of virtio device DEV's queues Q
+                           (avail, last_avail, used, in use), and which
+                           chardevs have their frontend open
 """
 import json
 import os
@@ -178,7 +181,8 @@ def file_has(path, text, secs="20"):
     sys.exit("%s not found in %s" % (text, path))
 
 
-def qmp(dev_id):
+def qmp_session():
+    """A QMP session on $PVKIT_QMP: (socket, file, cmd(name, **args))."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(os.environ["PVKIT_QMP"])
     f = s.makefile("rw")
@@ -192,6 +196,11 @@ def qmp(dev_id):
             if "return" in r or "error" in r:
                 return r
     cmd("qmp_capabilities")
+    return s, f, cmd
+
+
+def qmp(dev_id):
+    s, f, cmd = qmp_session()
     r = cmd("device_del", id=dev_id)
     if "error" in r:
         sys.exit("device_del: %s" % r["error"])
@@ -314,13 +323,30 @@ def vserport(dev_id, tag):
     put_result(tag, " ".join(seen) or "none")
 
 
+def queues(dev_id, qs):
+    s, f, cmd = qmp_session()
+    path = "/machine/peripheral/%s/virtio-backend" % dev_id
+    out = []
+    for q in qs.split(","):
+        r = cmd("x-query-virtio-queue-status", path=path, queue=int(q))
+        r = r.get("return") or {}
+        out.append("q%s avail=%s last_avail=%s used=%s inuse=%s" % (
+            q, r.get("shadow-avail-idx"), r.get("last-avail-idx"),
+            r.get("used-idx"), r.get("inuse")))
+    r = cmd("query-chardev").get("return", [])
+    out.append("open=" + ",".join(c["label"] for c in r
+                                  if c.get("frontend-open")))
+    print("; ".join(out))
+    s.close()
+
+
 CMDS = {"sink": sink, "source": source, "drain": drain, "spray": spray,
         "hello": hello, "stall": stall,
         "echo": echo, "relay": relay, "result": result,
         "file-has": file_has,
         "device-del": qmp, "wakeup": wakeup, "vserport": vserport,
         "device-add": device_add, "suspend-hup": suspend_hup,
-        "kicks": kicks}
+        "kicks": kicks, "queues": queues}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in CMDS:
