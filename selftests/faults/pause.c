@@ -28,7 +28,7 @@ static int pause_once(double secs)
 	struct flt_vmmci v0, v1;
 	long long off0, off1, step0, step1, t0, took;
 	char args[64], reply[256];
-	int klog0, unstable, expect_cmds = secs > 5.0, rc, ok = 1;
+	int klog0, unstable, ours, expect_cmds = secs > 5.0, rc, ok = 1;
 
 	v0 = flt_vmmci_take();
 	off0 = vmmci_stat("offset_ns");
@@ -56,10 +56,18 @@ static int pause_once(double secs)
 			 "(worst %lld ns), longest gap %.3f s, vmctl took "
 			 "%.3f s", secs, reply, c.reads, c.back,
 			 c.worst_back_ns, c.max_gap_ns / 1e9, took / 1e9);
+	/*
+	 * Only our clocksource is ours to keep: on SMP profiles the kernel
+	 * also watches tsc against QEMU's ACPI PM timer, which stops with
+	 * the VM while the TSC runs on (vmd has no such timer). Its other
+	 * "unstable" lines are shown, not held.
+	 */
 	unstable = flt_klog_grep(klog0, "unstable", 5);
-	ok &= tap_result(flt_clocksource_is(clocksource) && unstable == 0,
-			 "%.0f s pause: %s still the clocksource, %d "
-			 "'unstable' lines", secs, clocksource, unstable);
+	ours = flt_klog_grep2(klog0, "unstable", clocksource, 0);
+	ok &= tap_result(flt_clocksource_is(clocksource) && ours == 0,
+			 "%.0f s pause: %s still the clocksource, %d lines "
+			 "call it unstable (%d 'unstable' lines in all)", secs,
+			 clocksource, ours, unstable);
 	ok &= tap_result(v1.cmds_seen - v0.cmds_seen == expect_cmds &&
 			 v1.cmds_acked - v0.cmds_acked == expect_cmds &&
 			 v1.cmds_invalid == v0.cmds_invalid &&
@@ -83,6 +91,7 @@ int main(int argc, char **argv)
 {
 	double pauses[MAX_PAUSES] = { 2, 10 };
 	int npauses = 2, rounds = 1, keep = 0, opt, r, i;
+	double longest = 0;
 	static char cur[64];
 	char *tok;
 
@@ -116,11 +125,19 @@ int main(int argc, char **argv)
 	flt_readers_start();
 	pv_sleep_ms(1000);
 
+	for (i = 0; i < npauses; i++)
+		longest = pauses[i] > longest ? pauses[i] : longest;
 	for (r = 0; r < rounds; r++)
 		for (i = 0; i < npauses; i++)
 			pause_once(pauses[i]);
 
-	flt_con_finish(20);
+	/*
+	 * The scheduler charges a pause to the task that was running when
+	 * the vCPU stopped (sched_clock is the TSC, which ran on), and that
+	 * task then waits about as long again for the others to catch up:
+	 * the echo reader may be the one.
+	 */
+	flt_con_finish(20 + 2 * longest);
 	flt_readers_stop();
 	tap_finish();
 }
