@@ -82,6 +82,8 @@ struct vmm_clock_stats {
 DECLARE_PER_CPU(struct vmm_clock_stats, vmm_clock_stats);
 
 u64 vmm_clock_read_ns(void);
+u64 vmm_clock_read_unguarded_ns(void);
+u64 vmm_clock_read_nothing(void);
 int vmm_clock_guard_init(void);
 void vmm_clock_guard_uninit(void);
 int vmm_clock_rating(void);

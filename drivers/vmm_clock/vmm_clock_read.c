@@ -14,8 +14,8 @@
  * The guard is one value, the largest ever returned, on a cache line of
  * its own (with only the TSC beside it), read first: a reading at or
  * below it returns it without writing, and only a reading beyond it is
- * published, with a compare-and-exchange. Beside it, where the ceiling
- * starts.
+ * published, with a compare-and-exchange (without a bus lock where the
+ * guest can only have one CPU). Beside it, where the ceiling starts.
  *
  * Beside the floor, a ceiling (vmm_clock_math.h): no reading may run
  * ahead of the ceiling's start (about the last value returned) by more
@@ -31,6 +31,7 @@
 #include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/jiffies.h>
+#include <linux/jump_label.h>
 #include <asm/barrier.h>
 #include <asm/cpufeature.h>
 #include <asm/pvclock.h>
@@ -102,6 +103,13 @@ struct vmm_clock_last {
 } ____cacheline_aligned_in_smp;
 
 static struct vmm_clock_last vmm_clock_last;
+
+/*
+ * A guest that can only ever have one CPU (vmd gives every VM one vCPU)
+ * publishes without a bus lock: a cmpxchg without LOCK is one instruction
+ * on the only CPU that reads, so its interrupts and NMIs cannot split it.
+ */
+static DEFINE_STATIC_KEY_FALSE(vmm_clock_one_cpu);
 
 /* VMM_CLOCK_READ_SPIN_US in TSC cycles (no bound but the count if 0). */
 static u64 vmm_clock_spin_cycles __read_mostly = U64_MAX;
@@ -274,6 +282,20 @@ static __always_inline u64 vmm_clock_floor(u64 *line_ns, u64 *line_tsc)
 	return ns;
 }
 
+/* Move the guard from *@old to @ns, or say what it holds now. */
+static __always_inline bool vmm_clock_guard_try(s64 *old, u64 ns)
+{
+	s64 seen;
+
+	if (!static_branch_likely(&vmm_clock_one_cpu))
+		return atomic64_try_cmpxchg(&vmm_clock_last.ns, old, ns);
+	seen = cmpxchg64_local(&vmm_clock_last.ns.counter, *old, (s64)ns);
+	if (seen == *old)
+		return true;
+	*old = seen;
+	return false;
+}
+
 /*
  * Publish @ns, read at @tsc, if it is still beyond the largest value
  * returned; the value that is returned: @ns, or a larger one another
@@ -294,7 +316,7 @@ static __always_inline u64 vmm_clock_publish(u64 last, u64 ns, u64 tsc,
 	do {
 		if (!vmm_clock_advances(ns, old))
 			return old;
-	} while (!atomic64_try_cmpxchg(&vmm_clock_last.ns, &old, ns));
+	} while (!vmm_clock_guard_try(&old, ns));
 	/* A saturated ceiling (an absurd TSC delta) restarts from @ns. */
 	line = ceil == ~0ull ? ns : ceil - ((ceil - line_ns) >> 4);
 	WRITE_ONCE(vmm_clock_last.line_tsc, tsc);
@@ -443,6 +465,8 @@ int vmm_clock_guard_init(void)
 		pr_info("no consistent pvclock reading at load; not registering\n");
 		return -ENODEV;
 	}
+	if (num_possible_cpus() == 1)
+		static_branch_enable(&vmm_clock_one_cpu);
 	vmm_clock_ceiling_params(r.mul, r.shift, &vmm_clock_ceil_mul,
 				 &vmm_clock_ceil_shift);
 	/* Readings on every CPU are bounded from this one on. */
@@ -460,6 +484,29 @@ void vmm_clock_guard_uninit(void)
 u64 notrace vmm_clock_read_ns(void)
 {
 	return vmm_clock_read();
+}
+
+/*
+ * For the bench: the page read alone, without the guard, which is what a
+ * reader that trusts the host's TSC_STABLE claim pays (kvm-clock).
+ */
+u64 notrace vmm_clock_read_unguarded_ns(void)
+{
+	const struct pvclock_time_info *ti;
+	struct vmm_clock_reading r = { 0 };
+
+	preempt_disable_notrace();
+	ti = vmm_clock_pick_ti(smp_processor_id());
+	if (ti)
+		vmm_clock_snapshot(ti, &r);
+	preempt_enable_notrace();
+	return r.ns;
+}
+
+/* For the bench: the cost of the call itself. */
+u64 notrace vmm_clock_read_nothing(void)
+{
+	return 1;
 }
 
 static u64 notrace vmm_clock_cs_read(struct clocksource *cs)

@@ -133,32 +133,47 @@ static double bench_key(const char *buf, const char *key)
 }
 
 /*
- * The in-kernel read against a bare rdtsc_ordered(), ROUNDS times: each
- * round's ratio, and their median.
+ * The in-kernel read against a bare rdtsc_ordered(), ROUNDS times, and
+ * where its time goes: the call, the page read without the guard (the
+ * pvclock protocol itself, what kvm-clock pays trusting TSC_STABLE) and
+ * the guard. Medians of the rounds.
  */
 static void kernel_cost(void)
 {
-	double ratio[ROUNDS], ns[ROUNDS];
-	char buf[512];
-	int n = 0, i;
+	static const char *const keys[] = {
+		"call_ps_per_read ", "rdtsc_bare_ps_per_read ",
+		"rdtsc_ps_per_read ", "unguarded_ps_per_read ",
+		"vmm_clock_ps_per_read ",
+	};
+	enum { CALL, BARE, TSC, PAGE, FULL, NKEYS };
+	double v[NKEYS][ROUNDS], ratio[ROUNDS], m[NKEYS];
+	char buf[1024];
+	int n = 0, i, k;
 
 	for (i = 0; i < ROUNDS; i++) {
-		double c, t;
-
 		if (pv_read_file(VCU_DEBUGFS "/bench", buf, sizeof(buf)))
 			break;
-		c = bench_key(buf, "vmm_clock_ps_per_read ");
-		t = bench_key(buf, "rdtsc_ps_per_read ");
-		if (c <= 0 || t <= 0)
+		for (k = 0; k < NKEYS; k++)
+			v[k][n] = bench_key(buf, keys[k]) / 1000;
+		if (v[FULL][n] <= 0 || v[TSC][n] <= 0)
 			break;
-		tap_diag("kernel round %d vmm_clock %.1f ns rdtsc %.1f ns "
-			 "ratio %.2f", i, c / 1000, t / 1000, c / t);
-		ns[n] = c / 1000;
-		ratio[n++] = c / t;
+		tap_diag("kernel round %d call %.1f rdtsc %.1f rdtsc_ordered "
+			 "%.1f unguarded %.1f vmm_clock %.1f ns", i,
+			 v[CALL][n], v[BARE][n], v[TSC][n], v[PAGE][n],
+			 v[FULL][n]);
+		ratio[n] = v[FULL][n] / v[TSC][n];
+		n++;
 	}
-	if (n)
-		tap_diag("kernel read_ns %.1f ratio_to_rdtsc %.2f (median of %d)",
-			 median(ns, n), median(ratio, n), n);
+	if (!n)
+		return;
+	for (k = 0; k < NKEYS; k++)
+		m[k] = median(v[k], n);
+	tap_diag("kernel read_ns %.1f ratio_to_rdtsc %.2f (median of %d)",
+		 m[FULL], median(ratio, n), n);
+	tap_diag("kernel where_ns call %.1f rdtsc_ordered %.1f page %.1f "
+		 "guard %.1f (unguarded read %.2fx rdtsc_ordered, bare rdtsc "
+		 "%.1f)", m[CALL], m[TSC], m[PAGE] - m[CALL] - m[TSC],
+		 m[FULL] - m[PAGE], m[PAGE] / m[TSC], m[BARE]);
 }
 
 static double gettime_ns(unsigned long n)
