@@ -23,6 +23,7 @@ struct bench_cost {
 	double sys_us;		/* guest system+irq+softirq time, all CPUs */
 	double our_kicks;	/* ours only: debugfs kicks + in_kicks */
 	double our_intrs;	/* ours only: debugfs out_intrs + in_intrs */
+	double our_bufs;	/* ours only: debugfs out_bufs + in_bufs */
 };
 
 #define BENCH_SIZES 3
@@ -36,7 +37,7 @@ struct bench_res {
 
 struct bench_cnt {
 	unsigned long long kicks, irqs, ticks;
-	unsigned long long our_kicks, our_intrs;
+	unsigned long long our_kicks, our_intrs, our_bufs;
 };
 
 static char bench_dbg[300];	/* our port's debugfs file, or "" */
@@ -152,6 +153,7 @@ static void bench_count(struct bench_cnt *c)
 	c->ticks = bench_sys_ticks();
 	c->our_kicks = bench_dbg_get("kicks") + bench_dbg_get("in_kicks");
 	c->our_intrs = bench_dbg_get("out_intrs") + bench_dbg_get("in_intrs");
+	c->our_bufs = bench_dbg_get("out_bufs") + bench_dbg_get("in_bufs");
 }
 
 static void bench_cost(const struct bench_cnt *a, size_t bytes,
@@ -166,6 +168,7 @@ static void bench_cost(const struct bench_cnt *a, size_t bytes,
 	cost->sys_us = (b.ticks - a->ticks) * 1e6 / sysconf(_SC_CLK_TCK) / mib;
 	cost->our_kicks = (b.our_kicks - a->our_kicks) / mib;
 	cost->our_intrs = (b.our_intrs - a->our_intrs) / mib;
+	cost->our_bufs = (b.our_bufs - a->our_bufs) / mib;
 }
 
 static double bench_mem(void)
@@ -316,8 +319,9 @@ static void bench_print_cost(const char *what, const struct bench_cost *c,
 {
 	if (ours)
 		tap_diag("  %-12s per MiB: %7.1f kicks %7.1f irqs %7.0f us sys "
-			 "(debugfs: %.1f kicks, %.1f intrs)", what, c->kicks,
-			 c->irqs, c->sys_us, c->our_kicks, c->our_intrs);
+			 "(debugfs: %.1f kicks, %.1f intrs, %.1f buffers)",
+			 what, c->kicks, c->irqs, c->sys_us, c->our_kicks,
+			 c->our_intrs, c->our_bufs);
 	else
 		tap_diag("  %-12s per MiB: %7.1f kicks %7.1f irqs %7.0f us sys",
 			 what, c->kicks, c->irqs, c->sys_us);
@@ -379,10 +383,16 @@ static double bench_median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Which figure of a run: one of the BENCH_F_* below. */
+#define BENCH_COSTS	6	/* figures of a struct bench_cost */
+
+/*
+ * Which figure of a run: 0..6 the rates, rtt and memory (7 unused), then
+ * BENCH_COSTS cost figures for h2g, then as many for each g2h size.
+ */
 static double *bench_field(struct bench_res *r, int f)
 {
-	struct bench_cost *c = f >= 8 && f < 13 ? &r->h2g_cost : NULL;
+	struct bench_cost *c = f >= 8 && f < 8 + BENCH_COSTS ?
+			       &r->h2g_cost : NULL;
 
 	if (f < BENCH_SIZES)
 		return &r->g2h[f];
@@ -393,18 +403,18 @@ static double *bench_field(struct bench_res *r, int f)
 	case 6: return &r->mem;
 	}
 	if (!c)
-		c = &r->g2h_cost[(f - 13) / 5];
-	switch ((f - 8) % 5) {
+		c = &r->g2h_cost[(f - 8 - BENCH_COSTS) / BENCH_COSTS];
+	switch ((f - 8) % BENCH_COSTS) {
 	case 0: return &c->kicks;
 	case 1: return &c->irqs;
 	case 2: return &c->sys_us;
 	case 3: return &c->our_kicks;
-	default: return &c->our_intrs;
+	case 4: return &c->our_intrs;
+	default: return &c->our_bufs;
 	}
 }
 
-/* Figures 0..6, then 5 cost figures each for h2g (8..12), g2h (13..27). */
-#define BENCH_FIELDS	(13 + 5 * BENCH_SIZES)
+#define BENCH_FIELDS	(8 + BENCH_COSTS * (1 + BENCH_SIZES))
 
 /* The median of each figure over @n runs, into @out. */
 static void bench_summary(struct bench_res *runs, int n, struct bench_res *out)
