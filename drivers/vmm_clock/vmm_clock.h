@@ -77,6 +77,7 @@ struct vmm_clock_stats {
 	unsigned long odd_timeouts;	/* gave up: returned the last value */
 	unsigned long fallback_reads;	/* own page not live: used another */
 	unsigned long unfilled_reads;	/* no filled page at all */
+	unsigned long pauses;		/* host pauses seen (pause.c) */
 };
 
 DECLARE_PER_CPU(struct vmm_clock_stats, vmm_clock_stats);
@@ -91,6 +92,23 @@ int vmm_clock_cs_init(void);
 void vmm_clock_cs_uninit(void);
 const struct pvclock_time_info *vmm_clock_first_live_ti(void);
 const struct pvclock_time_info *vmm_clock_cpu_ti(unsigned int cpu);
+
+/* Host pauses (pause.c). */
+#define VMM_CLOCK_PAUSE_NS	(5ULL * NSEC_PER_SEC)
+extern unsigned int vmm_clock_pause_epoch;
+DECLARE_PER_CPU(unsigned int, vmm_clock_pause_seen);
+extern bool vmm_clock_pause_armed;	/* while vmm-clock is current */
+void vmm_clock_pause_noted(u64 gap_ns);
+void vmm_clock_pause_catch_up(void);
+void vmm_clock_pause_uninit(void);
+
+/* Inline: every read looks, with preemption disabled. */
+static __always_inline void vmm_clock_pause_check(void)
+{
+	if (unlikely(__this_cpu_read(vmm_clock_pause_seen) !=
+		     READ_ONCE(vmm_clock_pause_epoch)))
+		vmm_clock_pause_catch_up();
+}
 
 /* Host wall clock (wall.c). */
 extern bool vmm_clock_wall_present;

@@ -34,6 +34,7 @@ static void vmm_clock_sum_stats(struct vmm_clock_stats *sum)
 		sum->odd_timeouts += READ_ONCE(s->odd_timeouts);
 		sum->fallback_reads += READ_ONCE(s->fallback_reads);
 		sum->unfilled_reads += READ_ONCE(s->unfilled_reads);
+		sum->pauses += READ_ONCE(s->pauses);
 	}
 }
 
@@ -73,6 +74,7 @@ static int vmm_clock_status_show(struct seq_file *m, void *unused)
 	seq_printf(m, "odd_timeouts %lu\n", sum.odd_timeouts);
 	seq_printf(m, "fallback_reads %lu\n", sum.fallback_reads);
 	seq_printf(m, "unfilled_reads %lu\n", sum.unfilled_reads);
+	seq_printf(m, "pauses %lu\n", sum.pauses);
 	seq_printf(m, "ceilings %lu\n", sum.ceilings);
 	seq_printf(m, "now_ns %llu\n", vmm_clock_read_ns());
 	return 0;

@@ -317,6 +317,10 @@ static __always_inline u64 vmm_clock_publish(u64 last, u64 ns, u64 tsc,
 		if (!vmm_clock_advances(ns, old))
 			return old;
 	} while (!vmm_clock_guard_try(&old, ns));
+	/* Only the CPU that replaces the stale value takes it for a pause. */
+	if (unlikely(old && ns - old > VMM_CLOCK_PAUSE_NS &&
+		     READ_ONCE(vmm_clock_pause_armed)))
+		vmm_clock_pause_noted(ns - old);
 	/* A saturated ceiling (an absurd TSC delta) restarts from @ns. */
 	line = ceil == ~0ull ? ns : ceil - ((ceil - line_ns) >> 4);
 	WRITE_ONCE(vmm_clock_last.line_tsc, tsc);
@@ -423,6 +427,7 @@ static __always_inline u64 vmm_clock_read(void)
 	}
 	ns = vmm_clock_publish(last, ns, r.tsc, ceil, line_ns);
 out:
+	vmm_clock_pause_check();
 	preempt_enable_notrace();
 	return ns;
 }
@@ -478,6 +483,7 @@ int vmm_clock_guard_init(void)
 
 void vmm_clock_guard_uninit(void)
 {
+	vmm_clock_pause_uninit();
 	irq_work_sync(&vmm_clock_report_work);
 }
 
@@ -541,8 +547,28 @@ static void vmm_clock_cs_resume(struct clocksource *cs)
 	vmm_clock_guard_reset();
 }
 
+/*
+ * Pauses count only while we are the current clocksource: otherwise
+ * nobody reads us at every tick, and a gap means nothing. The read here
+ * brings the guard up to date first (timekeeping calls these from
+ * stop_machine, where reading the clock is fine).
+ */
+static int vmm_clock_cs_enable(struct clocksource *cs)
+{
+	vmm_clock_read();
+	WRITE_ONCE(vmm_clock_pause_armed, true);
+	return 0;
+}
+
+static void vmm_clock_cs_disable(struct clocksource *cs)
+{
+	WRITE_ONCE(vmm_clock_pause_armed, false);
+}
+
 static struct clocksource vmm_clock_cs = {
 	.name		= "vmm-clock",
+	.enable		= vmm_clock_cs_enable,
+	.disable	= vmm_clock_cs_disable,
 	.rating		= VMM_CLOCK_RATING,
 	.read		= vmm_clock_cs_read,
 	.mask		= CLOCKSOURCE_MASK(64),
