@@ -95,8 +95,7 @@ const struct pvclock_time_info *vmm_clock_cpu_ti(unsigned int cpu);
 
 /* Host pauses (pause.c). */
 #define VMM_CLOCK_PAUSE_NS	(5ULL * NSEC_PER_SEC)
-extern unsigned int vmm_clock_pause_epoch;
-DECLARE_PER_CPU(unsigned int, vmm_clock_pause_seen);
+DECLARE_PER_CPU(bool, vmm_clock_pause_touch);
 extern bool vmm_clock_pause_armed;	/* while vmm-clock is current */
 void vmm_clock_pause_noted(u64 gap_ns);
 void vmm_clock_pause_catch_up(void);
@@ -105,8 +104,7 @@ void vmm_clock_pause_uninit(void);
 /* Inline: every read looks, with preemption disabled. */
 static __always_inline void vmm_clock_pause_check(void)
 {
-	if (unlikely(__this_cpu_read(vmm_clock_pause_seen) !=
-		     READ_ONCE(vmm_clock_pause_epoch)))
+	if (unlikely(__this_cpu_read(vmm_clock_pause_touch)))
 		vmm_clock_pause_catch_up();
 }
 

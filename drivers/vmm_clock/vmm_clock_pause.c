@@ -25,8 +25,7 @@
 
 #include "vmm_clock.h"
 
-unsigned int vmm_clock_pause_epoch;
-DEFINE_PER_CPU(unsigned int, vmm_clock_pause_seen);
+DEFINE_PER_CPU(bool, vmm_clock_pause_touch);
 bool vmm_clock_pause_armed;
 
 static u64 vmm_clock_pause_gap_ns;
@@ -44,10 +43,13 @@ static void vmm_clock_pause_report(struct irq_work *work)
 
 static DEFINE_IRQ_WORK(vmm_clock_pause_work, vmm_clock_pause_report);
 
+/* Once per pause, so each read needs to look at its own CPU's flag only. */
 void notrace vmm_clock_pause_noted(u64 gap_ns)
 {
-	/* Racing noters agree: any change of the epoch will do. */
-	WRITE_ONCE(vmm_clock_pause_epoch, READ_ONCE(vmm_clock_pause_epoch) + 1);
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		WRITE_ONCE(per_cpu(vmm_clock_pause_touch, cpu), true);
 	this_cpu_inc(vmm_clock_stats.pauses);
 	reset_hung_task_detector();
 	WRITE_ONCE(vmm_clock_pause_gap_ns, gap_ns);
@@ -56,7 +58,7 @@ void notrace vmm_clock_pause_noted(u64 gap_ns)
 
 void notrace vmm_clock_pause_catch_up(void)
 {
-	__this_cpu_write(vmm_clock_pause_seen, READ_ONCE(vmm_clock_pause_epoch));
+	__this_cpu_write(vmm_clock_pause_touch, false);
 	touch_softlockup_watchdog();
 }
 
