@@ -19,6 +19,7 @@
 
 #include "../vmmci/vmmci_test.h"
 #include "../virtio_console/vcon_util.h"
+#include "../vmm_clock/vmm_clock_util.h"
 
 /* ------------------------------------------------------------ clocks */
 
@@ -408,22 +409,6 @@ static inline void flt_vmmci_start(void)
 			return;
 	}
 	tap_bail("the guest clock was never set from the host");
-}
-
-/* A counter of vmm_clock's debugfs status, -1 without one. */
-static inline long long flt_clock_stat(const char *key)
-{
-	char buf[4096], *line, *save;
-	size_t klen = strlen(key);
-
-	if (pv_read_file("/sys/kernel/debug/vmm_clock/status", buf,
-			 sizeof(buf)))
-		return -1;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
-		if (!strncmp(line, key, klen) && line[klen] == ' ')
-			return strtoll(line + klen + 1, NULL, 0);
-	return -1;
 }
 
 /* vmm_clock: ours, and the clocksource in use */

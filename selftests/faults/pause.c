@@ -36,7 +36,7 @@ static int pause_once(double secs)
 	off0 = vmmci_stat("offset_ns");
 	step0 = vmmci_stat("last_step_ns");
 	klog0 = flt_klog_lines();
-	pauses0 = flt_clock_stat("pauses");
+	pauses0 = vcu_status("pauses");
 	flt_clock_take();
 
 	snprintf(args, sizeof(args), "pause %.3f", secs);
@@ -54,7 +54,7 @@ static int pause_once(double secs)
 	step1 = vmmci_stat("last_step_ns");
 	c = flt_clock_take();
 	/* vmm_clock's pause detection: only a gap of over 5 s counts. */
-	pauses = pauses0 < 0 ? 0 : flt_clock_stat("pauses") - pauses0;
+	pauses = pauses0 < 0 ? 0 : vcu_status("pauses") - pauses0;
 
 	ok &= tap_result(!c.back && c.max_gap_ns > secs * 0.9e9 &&
 			 (pauses0 < 0 || pauses == (secs > 5.0)),
