@@ -272,6 +272,22 @@ static uint32_t openbsd_vmm_mul(OpenBSDVmmState *s)
 /* pvclock page updates */
 
 /*
+ * The odd version that opens an update.  vmm writes (++counter << 1) | 1,
+ * one above the new even value, which is safe there because vmm updates a
+ * page only while its vCPU is stopped.  The model updates pages while the
+ * vCPUs run, and Linux's pvclock reader masks the odd bit off the version
+ * it starts with: it would take vmm's odd value for the finished update
+ * and keep a torn reading (a tsc_timestamp of one round with the
+ * system_time of another, one refresh interval off).  So the model opens
+ * with the last even value plus one, as KVM does; the even values, all a
+ * guest ever sees on vmm, are vmm's.
+ */
+static uint32_t openbsd_vmm_version_open(OpenBSDVmmVcpu *v)
+{
+    return (v->counter << 1) | 1;
+}
+
+/*
  * Refresh one vCPU's page with the anchor (@ticks, @now): every page of a
  * round gets the same anchor, so a task moving between vCPUs does not see
  * time go back.  Called with s->lock held.
@@ -301,8 +317,8 @@ static void openbsd_vmm_update_one(OpenBSDVmmState *s, int idx,
             v->max_backstep_ns = MAX(v->max_backstep_ns, old - now);
         }
     }
-    version = (++v->counter << 1) | 1;
-    qatomic_set((uint32_t *)(p + PVTI_VERSION), cpu_to_le32(version));
+    qatomic_set((uint32_t *)(p + PVTI_VERSION),
+                cpu_to_le32(openbsd_vmm_version_open(v)));
     /* odd version before the fields; pairs with the guest's rmb */
     smp_wmb();
     /* the guest-visible TSC, exactly as helper_rdtsc computes it */
@@ -314,8 +330,9 @@ static void openbsd_vmm_update_one(OpenBSDVmmState *s, int idx,
     p[PVTI_FLAGS] = s->stable ? PVCLOCK_TSC_STABLE_BIT : 0;
     /* fields before the even version; pairs with the guest's rmb */
     smp_wmb();
-    qatomic_set((uint32_t *)(p + PVTI_VERSION), cpu_to_le32(version & ~1u));
-    v->last_version = version & ~1u;
+    version = ++v->counter << 1;
+    qatomic_set((uint32_t *)(p + PVTI_VERSION), cpu_to_le32(version));
+    v->last_version = version;
     v->updates++;
     v->garbled = false;
 }
@@ -338,7 +355,7 @@ static void openbsd_vmm_begin_all(OpenBSDVmmState *s)
         OpenBSDVmmVcpu *v = &s->vcpu[i];
 
         if (v->hva) {
-            v->last_version = (++v->counter << 1) | 1;
+            v->last_version = openbsd_vmm_version_open(v);
             qatomic_set((uint32_t *)(v->hva + PVTI_VERSION),
                         cpu_to_le32(v->last_version));
         }
