@@ -14,7 +14,9 @@
  * stopped VM, or every CPU stuck with interrupts off, leaves such a gap.
  * Each CPU touches its own watchdog at its first read after the pause: on
  * a CPU woken by its timer that is the timer interrupt's own read, before
- * the watchdog's check runs in it. RCU's stall warning is left alone
+ * the watchdog's check runs in it. With the watchdog off an idle guest
+ * may go quiet that long too; touching it then costs nothing, and the
+ * message says what was seen, not more. RCU's stall warning is left alone
  * (no module can reset it), so a real stall of every CPU still shows.
  */
 #include <linux/irq_work.h>
@@ -37,7 +39,7 @@ static void vmm_clock_pause_report(struct irq_work *work)
 	u32 ns;
 	u64 secs = div_u64_rem(gap, NSEC_PER_SEC, &ns);
 
-	pr_info_ratelimited("no clock read for %llu.%03u s (the host stopped the VM): soft-lockup watchdogs touched\n",
+	pr_info_ratelimited("no CPU read the clock for %llu.%03u s: taken for a host pause, soft-lockup watchdogs touched\n",
 			    secs, (u32)(ns / NSEC_PER_MSEC));
 }
 

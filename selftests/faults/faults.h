@@ -160,8 +160,8 @@ static inline int flt_klog_lines(void)
  * Kernel log lines from line @from on that contain @what (all with NULL)
  * and @also (if not NULL); the first @show of them as diagnostics.
  */
-static inline int flt_klog_grep2(int from, const char *what,
-				 const char *also, int show)
+static inline int flt_klog_grep(int from, const char *what,
+				const char *also, int show)
 {
 	static char buf[1 << 20];
 	int n = klogctl(3, buf, sizeof(buf) - 1), line = 0, found = 0;
@@ -178,11 +178,6 @@ static inline int flt_klog_grep2(int from, const char *what,
 		p = nl + 1;
 	}
 	return found;
-}
-
-static inline int flt_klog_grep(int from, const char *what, int show)
-{
-	return flt_klog_grep2(from, what, NULL, show);
 }
 
 /* ----------------------------------------------------------- console */

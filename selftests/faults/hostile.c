@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 	tap_result(lines <= 100, "%d kernel log lines during the spell",
 		   lines);
 	if (lines > 0)
-		flt_klog_grep(klog0, NULL, 10);
+		flt_klog_grep(klog0, NULL, NULL, 10);
 	tap_result((pv_vals > 0 || !strcmp(which, "vmmci")) &&
 		   (ci_vals > 0 || !strcmp(which, "pvclock")),
 		   "host tried %lld hostile pvclock values and %lld vmmci "

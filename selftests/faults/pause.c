@@ -69,8 +69,8 @@ static int pause_once(double secs)
 	 * the VM while the TSC runs on (vmd has no such timer). Its other
 	 * "unstable" lines are shown, not held.
 	 */
-	unstable = flt_klog_grep(klog0, "unstable", 5);
-	ours = flt_klog_grep2(klog0, "unstable", clocksource, 0);
+	unstable = flt_klog_grep(klog0, "unstable", NULL, 5);
+	ours = flt_klog_grep(klog0, "unstable", clocksource, 0);
 	ok &= tap_result(flt_clocksource_is(clocksource) && ours == 0,
 			 "%.0f s pause: %s still the clocksource, %d lines "
 			 "call it unstable (%d 'unstable' lines in all)", secs,
@@ -90,7 +90,7 @@ static int pause_once(double secs)
 			 "before, %lld ns after", secs, v1.samples - v0.samples,
 			 off0, off1);
 	if (!ok)
-		flt_klog_grep(klog0, NULL, 20);
+		flt_klog_grep(klog0, NULL, NULL, 20);
 	return ok;
 }
 

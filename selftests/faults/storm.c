@@ -123,7 +123,7 @@ int main(int argc, char **argv)
 	spurious1 = host_kv("status", "spurious");
 	storm_counts("vmmci", &vt, &vf);
 	storm_counts("vs0", &ct, &cf);
-	nobody = flt_klog_grep(klog0, "nobody cared", 3);
+	nobody = flt_klog_grep(klog0, "nobody cared", NULL, 3);
 
 	tap_result(vt >= rate * secs / 2 && ct >= rate * secs / 2,
 		   "storms ran: vmmci %lld rounds (%lld interrupts, %lld by "
